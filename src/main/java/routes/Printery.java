@@ -1,0 +1,120 @@
+package routes;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Arrays;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.camel.main.Main;
+import routes.cli.Args;
+import routes.cli.BenchCommand;
+import routes.cli.PublishCommand;
+import routes.cli.TailCommand;
+
+/** The printery command line: {@code java -jar printery.jar <command> [options]}. */
+public final class Printery {
+
+    static final String USAGE = """
+            usage: printery <command> [options]
+              run                          start the workers (until stopped)
+              publish <type> --deployment-id ID [--version V] [--environment E] [--services a,b] [--stage S]
+                      [--status S] [--strategy S] [--reason R] [--error E] [--duration-ms N] [--correlation-id C]
+                                           publish one event and print its entry id
+              tail [--stream S] [--from ID] [--count N] [--json]
+                                           print decoded events, one per line
+              bench [--events N]           measure raw Lettuce against the Camel route (see docs/benchmarks.md)
+            environment: PRINTERY_REDIS_URL (default redis://127.0.0.1:6379), PRINTERY_HTTP_PORT (default 8080)
+            """;
+
+    private Printery() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        if (argv.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        if (!"run".equals(argv[0]) && System.getProperty("printery.log.level") == null) {
+            // One-shot commands print results on stdout; only problems belong on stderr.
+            System.setProperty("printery.log.level", "WARN");
+        }
+        Args args = new Args(Arrays.copyOfRange(argv, 1, argv.length));
+        try {
+            return switch (argv[0]) {
+                case "run" -> runWorkers(err);
+                case "publish" -> new PublishCommand(args).run(out);
+                case "tail" -> new TailCommand(args).run(out, err);
+                case "bench" -> new BenchCommand(args).run(out);
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> {
+                    err.println("printery: unknown command '" + argv[0] + "'");
+                    err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (Args.UsageException e) {
+            err.println("printery " + argv[0] + ": " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        } catch (RedisUnreachableException e) {
+            err.println("printery: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    private static int runWorkers(PrintStream err) throws Exception {
+        requireRedis(redisUrl());
+        Main main = new Main();
+        main.run();
+        return main.getExitCode();
+    }
+
+    /** The Redis URL as the app resolves it: PRINTERY_REDIS_URL or the default of application.properties. */
+    public static String redisUrl() {
+        String url = System.getenv("PRINTERY_REDIS_URL");
+        return url == null || url.isBlank() ? "redis://127.0.0.1:6379" : url;
+    }
+
+    /** Fails with a message naming the URL (without its password) when Redis does not answer PING. */
+    public static void requireRedis(String url) {
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(Duration.ofSeconds(3));
+        RedisClient client = RedisClient.create(uri);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().ping();
+        } catch (RuntimeException e) {
+            throw new RedisUnreachableException("cannot reach Redis at " + redacted(uri)
+                    + " (set PRINTERY_REDIS_URL): " + rootMessage(e));
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+    }
+
+    private static String redacted(RedisURI uri) {
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /** Redis is not there at start: a clear message and a non-zero exit, not a stack trace. */
+    static final class RedisUnreachableException extends RuntimeException {
+        RedisUnreachableException(String message) {
+            super(message);
+        }
+    }
+}

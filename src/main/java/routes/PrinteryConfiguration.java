@@ -1,0 +1,77 @@
+package routes;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.springframework.data.redis.connection.RedisPassword;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import routes.events.EventFormat;
+import routes.events.EventPublisher;
+import routes.events.Streams;
+
+/** The beans routes.yaml refers to, built from application.properties (and its environment overrides). */
+public class PrinteryConfiguration implements CamelConfiguration {
+
+    /** The one Redis connection factory: camel-spring-redis, its idempotent repository and redis-streams share it. */
+    @BindToRegistry(value = "redisConnectionFactory", destroyMethod = "destroy")
+    public LettuceConnectionFactory redisConnectionFactory(@PropertyInject("printery.redis.url") String url) {
+        LettuceConnectionFactory factory = connectionFactory(url);
+        factory.afterPropertiesSet();
+        return factory;
+    }
+
+    @BindToRegistry("redisTemplate")
+    public StringRedisTemplate redisTemplate(LettuceConnectionFactory redisConnectionFactory) {
+        StringRedisTemplate template = new StringRedisTemplate(redisConnectionFactory);
+        template.afterPropertiesSet();
+        return template;
+    }
+
+    @BindToRegistry("streams")
+    public Streams streams(@PropertyInject("printery.streams.deployment") String deployment,
+                           @PropertyInject("printery.streams.validation") String validation,
+                           @PropertyInject("printery.streams.dependency") String dependency,
+                           @PropertyInject("printery.streams.health") String health,
+                           @PropertyInject("printery.streams.dlq") String dlq) {
+        return new Streams(deployment, validation, dependency, health, dlq);
+    }
+
+    @BindToRegistry("eventPublisher")
+    public EventPublisher eventPublisher(CamelContext context, Streams streams) {
+        return new EventPublisher(context, streams);
+    }
+
+    @BindToRegistry("eventFormat")
+    public EventFormat eventFormat() {
+        return new EventFormat();
+    }
+
+    /**
+     * Commands fail fast while Redis is away (instead of queueing behind a dead link), so consumers can back off
+     * and log the outage; Lettuce reconnects on its own.
+     */
+    static LettuceConnectionFactory connectionFactory(String url) {
+        RedisURI uri = RedisURI.create(url);
+        RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
+        server.setDatabase(uri.getDatabase());
+        if (uri.getUsername() != null) {
+            server.setUsername(uri.getUsername());
+        }
+        if (uri.getPassword() != null) {
+            server.setPassword(RedisPassword.of(uri.getPassword()));
+        }
+        LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
+                .clientOptions(ClientOptions.builder().autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        if (uri.isSsl()) {
+            client.useSsl();
+        }
+        return new LettuceConnectionFactory(server, client.build());
+    }
+}

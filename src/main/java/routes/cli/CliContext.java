@@ -1,0 +1,33 @@
+package routes.cli;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import routes.Printery;
+
+/** Printery's beans and properties without its routes or HTTP server, for one-shot commands. */
+public final class CliContext implements AutoCloseable {
+
+    private final Main main = new Main();
+
+    public CliContext() throws Exception {
+        Printery.requireRedis(Printery.redisUrl());
+        main.addOverrideProperty("camel.main.routesCollectorEnabled", "false");
+        main.addOverrideProperty("camel.management.enabled", "false");
+        main.addOverrideProperty("camel.main.jmxEnabled", "false");
+        main.addOverrideProperty("camel.metrics.enabled", "false");
+        main.start();
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return camel().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}

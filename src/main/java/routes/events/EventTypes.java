@@ -1,0 +1,156 @@
+package routes.events;
+
+import java.util.List;
+
+import routes.events.proto.DeploymentEvent;
+import routes.events.proto.DeploymentEvent.PayloadCase;
+import routes.events.proto.Priority;
+
+/**
+ * The event type strings of the deployment event contract, the payload each one carries, the stream it
+ * belongs on and its priority. Every other class asks here instead of spelling a type.
+ */
+public final class EventTypes {
+
+    public static final String DEPLOYMENT_STARTED = "deployment:started";
+    public static final String DEPLOYMENT_COMPLETED = "deployment:completed";
+    public static final String DEPLOYMENT_FAILED = "deployment:failed";
+    public static final String VALIDATION_STARTED = "validation:started";
+    public static final String VALIDATION_COMPLETED = "validation:completed";
+    public static final String DEPENDENCY_CHECK_STARTED = "dependency:check:started";
+    public static final String DEPENDENCY_CHECK_COMPLETED = "dependency:check:completed";
+    public static final String HEALTH_CHECK_STARTED = "health:check:started";
+    public static final String HEALTH_CHECK_COMPLETED = "health:check:completed";
+    public static final String ROLLBACK_INITIATED = "rollback:initiated";
+    public static final String ROLLBACK_COMPLETED = "rollback:completed";
+
+    private static final String STAGE_PREFIX = "deployment:stage:";
+    private static final String STARTED_SUFFIX = ":started";
+    private static final String COMPLETED_SUFFIX = ":completed";
+
+    /** The fixed (stage-independent) types, for listings and CLI help. */
+    public static final List<String> FIXED = List.of(DEPLOYMENT_STARTED, DEPLOYMENT_COMPLETED, DEPLOYMENT_FAILED,
+            VALIDATION_STARTED, VALIDATION_COMPLETED, DEPENDENCY_CHECK_STARTED, DEPENDENCY_CHECK_COMPLETED,
+            HEALTH_CHECK_STARTED, HEALTH_CHECK_COMPLETED, ROLLBACK_INITIATED, ROLLBACK_COMPLETED);
+
+    /** Which topology stream an event type is written to; see {@link Streams}. */
+    public enum Category { DEPLOYMENT, VALIDATION, DEPENDENCY, HEALTH }
+
+    private EventTypes() {
+    }
+
+    public static String stageStarted(String stage) {
+        return STAGE_PREFIX + requireStage(stage) + STARTED_SUFFIX;
+    }
+
+    public static String stageCompleted(String stage) {
+        return STAGE_PREFIX + requireStage(stage) + COMPLETED_SUFFIX;
+    }
+
+    public static boolean isStageStarted(String type) {
+        return type != null && type.startsWith(STAGE_PREFIX) && type.endsWith(STARTED_SUFFIX) && stageOf(type) != null;
+    }
+
+    public static boolean isStageCompleted(String type) {
+        return type != null && type.startsWith(STAGE_PREFIX) && type.endsWith(COMPLETED_SUFFIX) && stageOf(type) != null;
+    }
+
+    /** The stage named by a stage type ("railway" for "deployment:stage:railway:completed"), else null. */
+    public static String stageOf(String type) {
+        if (type == null || !type.startsWith(STAGE_PREFIX)) {
+            return null;
+        }
+        String rest = type.substring(STAGE_PREFIX.length());
+        int colon = rest.indexOf(':');
+        if (colon <= 0 || rest.indexOf(':', colon + 1) >= 0) {
+            return null;
+        }
+        String suffix = rest.substring(colon);
+        return suffix.equals(STARTED_SUFFIX) || suffix.equals(COMPLETED_SUFFIX) ? rest.substring(0, colon) : null;
+    }
+
+    /** The payload a type must carry, or {@link PayloadCase#PAYLOAD_NOT_SET} for an unknown type. */
+    public static PayloadCase payloadOf(String type) {
+        if (type == null) {
+            return PayloadCase.PAYLOAD_NOT_SET;
+        }
+        if (isStageStarted(type)) {
+            return PayloadCase.STAGE_STARTED;
+        }
+        if (isStageCompleted(type)) {
+            return PayloadCase.STAGE_COMPLETED;
+        }
+        return switch (type) {
+            case DEPLOYMENT_STARTED -> PayloadCase.DEPLOYMENT_STARTED;
+            case DEPLOYMENT_COMPLETED -> PayloadCase.DEPLOYMENT_COMPLETED;
+            case DEPLOYMENT_FAILED -> PayloadCase.DEPLOYMENT_FAILED;
+            case ROLLBACK_INITIATED -> PayloadCase.ROLLBACK_INITIATED;
+            case ROLLBACK_COMPLETED -> PayloadCase.ROLLBACK_COMPLETED;
+            case VALIDATION_STARTED -> PayloadCase.VALIDATION_STARTED;
+            case VALIDATION_COMPLETED -> PayloadCase.VALIDATION_COMPLETED;
+            case DEPENDENCY_CHECK_STARTED -> PayloadCase.DEPENDENCY_CHECK_STARTED;
+            case DEPENDENCY_CHECK_COMPLETED -> PayloadCase.DEPENDENCY_CHECK_COMPLETED;
+            case HEALTH_CHECK_STARTED -> PayloadCase.HEALTH_CHECK_STARTED;
+            case HEALTH_CHECK_COMPLETED -> PayloadCase.HEALTH_CHECK_COMPLETED;
+            default -> PayloadCase.PAYLOAD_NOT_SET;
+        };
+    }
+
+    public static boolean isKnown(String type) {
+        return payloadOf(type) != PayloadCase.PAYLOAD_NOT_SET;
+    }
+
+    public static Category categoryOf(String type) {
+        return switch (payloadOf(type)) {
+            case VALIDATION_STARTED, VALIDATION_COMPLETED -> Category.VALIDATION;
+            case DEPENDENCY_CHECK_STARTED, DEPENDENCY_CHECK_COMPLETED -> Category.DEPENDENCY;
+            case HEALTH_CHECK_STARTED, HEALTH_CHECK_COMPLETED -> Category.HEALTH;
+            case PAYLOAD_NOT_SET -> throw new InvalidEventException("unknown event type '" + type + "'");
+            default -> Category.DEPLOYMENT;
+        };
+    }
+
+    /** Failure and rollback events are CRITICAL, stage events HIGH, the rest NORMAL. */
+    public static Priority priorityOf(String type) {
+        return switch (payloadOf(type)) {
+            case DEPLOYMENT_FAILED, ROLLBACK_INITIATED, ROLLBACK_COMPLETED -> Priority.PRIORITY_CRITICAL;
+            case STAGE_STARTED, STAGE_COMPLETED -> Priority.PRIORITY_HIGH;
+            default -> Priority.PRIORITY_NORMAL;
+        };
+    }
+
+    /**
+     * Checks what every consumer relies on: a known type, the envelope's required fields, and the payload the
+     * type calls for.
+     *
+     * @throws InvalidEventException naming the first problem found
+     */
+    public static DeploymentEvent requireValid(DeploymentEvent event) {
+        String type = event.getType();
+        if (type.isEmpty()) {
+            throw new InvalidEventException("missing required field 'type'");
+        }
+        PayloadCase expected = payloadOf(type);
+        if (expected == PayloadCase.PAYLOAD_NOT_SET) {
+            throw new InvalidEventException("unknown event type '" + type + "'");
+        }
+        if (event.getEventId().isEmpty()) {
+            throw new InvalidEventException("missing required field 'event_id' in " + type + " event");
+        }
+        if (event.getDeploymentId().isEmpty()) {
+            throw new InvalidEventException("missing required field 'deployment_id' in " + type + " event " + event.getEventId());
+        }
+        if (event.getPayloadCase() != expected) {
+            throw new InvalidEventException("event " + event.getEventId() + " of type " + type + " carries payload "
+                    + event.getPayloadCase() + ", expected " + expected);
+        }
+        return event;
+    }
+
+    private static String requireStage(String stage) {
+        if (stage == null || stage.isBlank() || stage.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("stage must be a non-empty name without ':', got '" + stage + "'");
+        }
+        return stage;
+    }
+}

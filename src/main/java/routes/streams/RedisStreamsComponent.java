@@ -1,0 +1,105 @@
+package routes.streams;
+
+import java.util.Map;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.CamelContextHelper;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.util.ObjectHelper;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Reads and writes Redis Streams with consumer groups, on the Lettuce client of the same spring-data-redis
+ * connection factory that camel-spring-redis (and its idempotent repository) uses.
+ */
+@Component("redis-streams")
+public class RedisStreamsComponent extends DefaultComponent {
+
+    @Metadata(autowired = true)
+    private LettuceConnectionFactory connectionFactory;
+    @Metadata
+    private RedisStreamsConfiguration configuration = new RedisStreamsConfiguration();
+
+    private volatile StatefulRedisConnection<byte[], byte[]> sharedConnection;
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if (ObjectHelper.isEmpty(remaining)) {
+            throw new IllegalArgumentException("redis-streams needs at least one stream name: redis-streams:<stream>[,<stream>...]");
+        }
+        RedisStreamsConfiguration config = configuration.copy();
+        setProperties(config, parameters);
+        RedisStreamsEndpoint endpoint = new RedisStreamsEndpoint(uri, this, remaining, config);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+
+    public LettuceConnectionFactory getConnectionFactory() {
+        return connectionFactory;
+    }
+
+    /** The spring-data-redis Lettuce connection factory whose client this component uses. */
+    public void setConnectionFactory(LettuceConnectionFactory connectionFactory) {
+        this.connectionFactory = connectionFactory;
+    }
+
+    public RedisStreamsConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /** Defaults for every endpoint of this component. */
+    public void setConfiguration(RedisStreamsConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    RedisClient redisClient() {
+        return (RedisClient) connectionFactory.getRequiredNativeClient();
+    }
+
+    /** A dedicated connection, for a consumer whose blocking reads must not hold up anyone else. */
+    StatefulRedisConnection<byte[], byte[]> connect() {
+        return redisClient().connect(ByteArrayCodec.INSTANCE);
+    }
+
+    /** The connection producers and keep-alives share: Lettuce pipelines concurrent commands on it. */
+    StatefulRedisConnection<byte[], byte[]> sharedConnection() {
+        StatefulRedisConnection<byte[], byte[]> connection = sharedConnection;
+        if (connection == null) {
+            synchronized (this) {
+                connection = sharedConnection;
+                if (connection == null) {
+                    connection = connect();
+                    sharedConnection = connection;
+                }
+            }
+        }
+        return connection;
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        if (connectionFactory == null) {
+            connectionFactory = CamelContextHelper.findSingleByType(getCamelContext(), LettuceConnectionFactory.class);
+        }
+        if (connectionFactory == null) {
+            throw new IllegalStateException("redis-streams needs a LettuceConnectionFactory: bind exactly one in the registry "
+                    + "or set the component's connectionFactory option");
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        StatefulRedisConnection<byte[], byte[]> connection = sharedConnection;
+        sharedConnection = null;
+        if (connection != null) {
+            connection.close();
+        }
+        super.doStop();
+    }
+}

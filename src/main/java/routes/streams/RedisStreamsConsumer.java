@@ -1,0 +1,113 @@
+package routes.streams;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.Processor;
+import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.spi.ShutdownAware;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs concurrentConsumers {@link StreamReader}s, each with its own thread, connection and consumer name, plus
+ * one keep-alive task that stops the group from claiming entries this process is still working on.
+ */
+public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsConsumer.class);
+
+    private final List<StreamReader> readers = new ArrayList<>();
+    /** When the current Redis outage began (0 when Redis answers), shared so an outage is logged once. */
+    private final AtomicLong outageSince = new AtomicLong();
+    private ExecutorService executor;
+    private ScheduledExecutorService keepAlive;
+
+    public RedisStreamsConsumer(RedisStreamsEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public RedisStreamsEndpoint getEndpoint() {
+        return (RedisStreamsEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        RedisStreamsConfiguration config = getEndpoint().getConfiguration();
+        String base = config.getConsumerName() != null ? config.getConsumerName() : InetAddress.getLocalHost().getHostName();
+        int count = Math.max(1, config.getConcurrentConsumers());
+        readers.clear();
+        for (int i = 1; i <= count; i++) {
+            readers.add(new StreamReader(this, count == 1 ? base : base + "-" + i));
+        }
+        var threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+        executor = threads.newFixedThreadPool(this, "RedisStreams[" + config.getGroup() + "]", count);
+        readers.forEach(executor::submit);
+        long touchEvery = Math.max(500, config.getClaimIdleTime() / 3);
+        keepAlive = threads.newSingleThreadScheduledExecutor(this, "RedisStreams[" + config.getGroup() + "] keep-alive");
+        keepAlive.scheduleWithFixedDelay(() -> readers.forEach(StreamReader::touchHeld), touchEvery, touchEvery,
+                TimeUnit.MILLISECONDS);
+        LOG.info("Consuming {} in group {} as {} consumer(s) named {}", getEndpoint().getStreamList(), config.getGroup(),
+                count, count == 1 ? base : base + "-1.." + count);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        readers.forEach(StreamReader::stop);
+        var threads = getEndpoint().getCamelContext().getExecutorServiceManager();
+        if (executor != null) {
+            // Readers finish the exchange in hand, ack what completed and close their connection.
+            executor.shutdown();
+            long wait = getEndpoint().getConfiguration().getBlockTimeout() + 30_000;
+            if (!executor.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+                LOG.warn("Consumers of group {} did not stop within {} ms; unacked entries stay pending",
+                        getEndpoint().getConfiguration().getGroup(), wait);
+            }
+            threads.shutdownNow(executor);
+            executor = null;
+        }
+        if (keepAlive != null) {
+            threads.shutdownNow(keepAlive);
+            keepAlive = null;
+        }
+        super.doStop();
+    }
+
+    @Override
+    public boolean deferShutdown(ShutdownRunningTask shutdownRunningTask) {
+        return false;
+    }
+
+    @Override
+    public int getPendingExchangesSize() {
+        return readers.stream().mapToInt(StreamReader::inFlight).sum();
+    }
+
+    @Override
+    public void prepareShutdown(boolean suspendOnly, boolean forced) {
+        readers.forEach(StreamReader::stop);
+    }
+
+    /** Called by a reader when a Redis call fails for want of Redis; true for the first reader of an outage. */
+    boolean outageStarted() {
+        return outageSince.compareAndSet(0, System.currentTimeMillis());
+    }
+
+    /** Called by a reader when Redis answers again; the outage length for the first reader back, else -1. */
+    long outageEnded() {
+        long since = outageSince.getAndSet(0);
+        return since == 0 ? -1 : System.currentTimeMillis() - since;
+    }
+
+    boolean inOutage() {
+        return outageSince.get() != 0;
+    }
+}

@@ -1,0 +1,412 @@
+package routes.streams;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.models.stream.PendingMessage;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandKeyword;
+import io.lettuce.core.protocol.CommandType;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.spi.Synchronization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consumer of the group: reads its own pending entries, then new ones, claims abandoned ones, hands each
+ * entry to the route in order and acks it once the exchange completed.
+ */
+final class StreamReader implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamReader.class);
+    private static final String RECOVERED_ALL = "";
+
+    private final RedisStreamsConsumer owner;
+    private final RedisStreamsConfiguration config;
+    private final List<String> streams;
+    private final String group;
+    private final String name;
+    private final Consumer<byte[]> groupConsumer;
+    /** Entries read but not yet acked or abandoned: the keep-alive touches these. */
+    private final Set<Held> held = ConcurrentHashMap.newKeySet();
+    /** Completed entries waiting for the next XACK, per stream. */
+    private final Map<String, List<String>> acks = new HashMap<>();
+
+    private volatile boolean running = true;
+    private volatile int inFlight;
+    private StatefulRedisConnection<byte[], byte[]> connection;
+    private RedisCommands<byte[], byte[]> redis;
+    /** Per stream, the id after which own pending entries are still to be re-read; absent once done. */
+    private final Map<String, String> recovery = new LinkedHashMap<>();
+    private long nextClaimAt;
+    private long backoff;
+
+    private record Held(String stream, String id) {
+    }
+
+    StreamReader(RedisStreamsConsumer owner, String name) {
+        this.owner = owner;
+        this.config = owner.getEndpoint().getConfiguration();
+        this.streams = owner.getEndpoint().getStreamList();
+        this.group = config.getGroup();
+        this.name = name;
+        this.groupConsumer = Consumer.from(bytes(group), bytes(name));
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    int inFlight() {
+        return inFlight;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                try {
+                    if (redis == null) {
+                        connect();
+                    }
+                    if (System.currentTimeMillis() >= nextClaimAt) {
+                        claimAbandoned();
+                        nextClaimAt = System.currentTimeMillis() + config.getClaimInterval();
+                    }
+                    if (!recovery.isEmpty()) {
+                        readOwnPending();
+                    } else {
+                        readNew();
+                    }
+                    flushAcks();
+                    redisAnswered();
+                } catch (RedisCommandExecutionException e) {
+                    if (isNoGroup(e)) {
+                        LOG.warn("Group {} is missing on {} (Redis restarted or stream deleted): recreating it", group, streams);
+                        createGroups();
+                        startRecovery();
+                    } else {
+                        redisFailed(e);
+                    }
+                } catch (RedisException e) {
+                    redisFailed(e);
+                } catch (RuntimeException e) {
+                    // Not Redis' fault (a bug, a misconfiguration): say so loudly, but keep the consumer alive.
+                    LOG.error("Consumer {} of group {} on {} failed; retrying", name, group, streams, e);
+                    redisFailed(new RedisException(e.getMessage(), e));
+                }
+            }
+        } finally {
+            close();
+        }
+    }
+
+    private void connect() {
+        connection = owner.getEndpoint().getComponent().connect();
+        // A blocking read must not time out on the client before Redis answers it.
+        connection.setTimeout(Duration.ofMillis(config.getBlockTimeout() + 10_000));
+        redis = connection.sync();
+        createGroups();
+        startRecovery();
+    }
+
+    private void createGroups() {
+        for (String stream : streams) {
+            try {
+                redis.xgroupCreate(StreamOffset.from(bytes(stream), config.getStartId()), bytes(group),
+                        XGroupCreateArgs.Builder.mkstream());
+                LOG.info("Created group {} on {} from {}", group, stream, config.getStartId());
+            } catch (RedisBusyException e) {
+                // BUSYGROUP: it exists already.
+            }
+        }
+    }
+
+    /** After start and after every reconnect, own pending entries (a previous life's in-flight work) come first. */
+    private void startRecovery() {
+        recovery.clear();
+        streams.forEach(s -> recovery.put(s, "0-0"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void readOwnPending() {
+        StreamOffset<byte[]>[] offsets = recovery.entrySet().stream()
+                .map(e -> StreamOffset.from(bytes(e.getKey()), e.getValue())).toArray(StreamOffset[]::new);
+        // An explicit id reads the PEL and ignores BLOCK, so this loop ends when every stream returns nothing.
+        List<StreamMessage<byte[], byte[]>> batch = redis.xreadgroup(groupConsumer,
+                XReadArgs.Builder.count(config.getBatchSize()), offsets);
+        Map<String, String> last = new HashMap<>();
+        batch.forEach(m -> last.put(m.getStream() == null ? null : str(m.getStream()), m.getId()));
+        recovery.replaceAll((stream, cursor) -> last.getOrDefault(stream, RECOVERED_ALL));
+        recovery.values().removeIf(RECOVERED_ALL::equals);
+        if (!batch.isEmpty()) {
+            LOG.info("Consumer {} of group {} re-processes {} of its own pending entries", name, group, batch.size());
+            process(batch, true);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void readNew() {
+        StreamOffset<byte[]>[] offsets = streams.stream().map(s -> StreamOffset.lastConsumed(bytes(s)))
+                .toArray(StreamOffset[]::new);
+        List<StreamMessage<byte[], byte[]>> batch = redis.xreadgroup(groupConsumer,
+                XReadArgs.Builder.count(config.getBatchSize()).block(config.getBlockTimeout()), offsets);
+        if (!batch.isEmpty()) {
+            process(batch, false);
+        }
+    }
+
+    /**
+     * XAUTOCLAIM through a raw command: Lettuce's typed reply drops the third element, the ids of pending entries
+     * that were trimmed or deleted. Those are acked here, or they would be claimed forever.
+     */
+    private void claimAbandoned() {
+        for (String stream : streams) {
+            String cursor = "0-0";
+            do {
+                CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(bytes(stream))
+                        .add(group).add(name).add(config.getClaimIdleTime()).add(cursor)
+                        .add(CommandKeyword.COUNT).add(config.getBatchSize());
+                List<Object> reply = redis.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args);
+                cursor = str((byte[]) reply.get(0));
+                List<StreamMessage<byte[], byte[]>> claimed = new ArrayList<>();
+                for (Object entry : (List<Object>) reply.get(1)) {
+                    if (entry instanceof List<?> parts && parts.size() == 2 && parts.get(1) instanceof List<?> fields) {
+                        Map<byte[], byte[]> body = new LinkedHashMap<>();
+                        for (int i = 0; i + 1 < fields.size(); i += 2) {
+                            body.put((byte[]) fields.get(i), (byte[]) fields.get(i + 1));
+                        }
+                        claimed.add(new StreamMessage<>(bytes(stream), str((byte[]) parts.get(0)), body));
+                    }
+                }
+                if (reply.size() > 2 && reply.get(2) instanceof List<?> deleted && !deleted.isEmpty()) {
+                    String[] ids = deleted.stream().map(id -> str((byte[]) id)).toArray(String[]::new);
+                    redis.xack(bytes(stream), bytes(group), ids);
+                    LOG.warn("Acked {} pending entries of group {} on {} that no longer exist (trimmed or deleted)",
+                            ids.length, group, stream);
+                }
+                if (!claimed.isEmpty()) {
+                    LOG.info("Consumer {} claimed {} entries of group {} on {} idle for over {} ms", name, claimed.size(),
+                            group, stream, config.getClaimIdleTime());
+                    process(claimed, true);
+                    flushAcks();
+                }
+            } while (running && !"0-0".equals(cursor));
+        }
+    }
+
+    private void process(List<StreamMessage<byte[], byte[]>> batch, boolean redelivered) {
+        Map<String, Long> deliveries = redelivered ? deliveryCounts(batch) : Map.of();
+        for (StreamMessage<byte[], byte[]> message : batch) {
+            held.add(new Held(str(message.getStream()), message.getId()));
+        }
+        for (StreamMessage<byte[], byte[]> message : batch) {
+            if (!running) {
+                // Shutting down: the rest stays pending and is re-read on restart or claimed by another consumer.
+                break;
+            }
+            String stream = str(message.getStream());
+            if (message.getBody() == null || message.getBody().isEmpty()) {
+                // A pending entry that was trimmed or deleted: nothing left to process (Redis has no empty entries).
+                LOG.warn("Pending entry {} on {} no longer exists; acking it", message.getId(), stream);
+                synchronized (acks) {
+                    acks.computeIfAbsent(stream, s -> new ArrayList<>()).add(message.getId());
+                }
+                continue;
+            }
+            processOne(stream, message, deliveries.getOrDefault(stream + ' ' + message.getId(), 1L));
+        }
+        held.clear();
+    }
+
+    private void processOne(String stream, StreamMessage<byte[], byte[]> message, long deliveryCount) {
+        Exchange exchange = owner.createExchange(false);
+        Message in = exchange.getIn();
+        in.setHeader(RedisStreamsConstants.STREAM, stream);
+        in.setHeader(RedisStreamsConstants.ENTRY_ID, message.getId());
+        in.setHeader(RedisStreamsConstants.GROUP, group);
+        in.setHeader(RedisStreamsConstants.CONSUMER, name);
+        in.setHeader(RedisStreamsConstants.DELIVERY_COUNT, deliveryCount);
+        byte[] payload = null;
+        for (Map.Entry<byte[], byte[]> field : message.getBody().entrySet()) {
+            String key = str(field.getKey());
+            switch (key) {
+                case RedisStreamsConstants.FIELD_PAYLOAD -> payload = field.getValue();
+                case RedisStreamsConstants.FIELD_TYPE -> in.setHeader(RedisStreamsConstants.EVENT_TYPE, str(field.getValue()));
+                case RedisStreamsConstants.FIELD_EVENT_ID -> in.setHeader(RedisStreamsConstants.EVENT_ID, str(field.getValue()));
+                case RedisStreamsConstants.FIELD_DEPLOYMENT_ID -> in.setHeader(RedisStreamsConstants.DEPLOYMENT_ID, str(field.getValue()));
+                case RedisStreamsConstants.FIELD_CORRELATION_ID -> in.setHeader(RedisStreamsConstants.CORRELATION_ID, str(field.getValue()));
+                default -> in.setHeader(key, field.getValue());
+            }
+        }
+        if (payload == null) {
+            in.setHeader(RedisStreamsConstants.ENTRY_ERROR, "entry " + message.getId() + " on " + stream + " has no '"
+                    + RedisStreamsConstants.FIELD_PAYLOAD + "' field");
+        } else if (payload.length > config.getMaxEntryBytes()) {
+            in.setHeader(RedisStreamsConstants.ENTRY_ERROR, "entry " + message.getId() + " on " + stream + " has a payload of "
+                    + payload.length + " bytes, over maxEntryBytes " + config.getMaxEntryBytes());
+        } else {
+            in.setBody(payload);
+        }
+        exchange.getExchangeExtension().addOnCompletion(new AckOnCompletion(stream, message.getId()));
+        inFlight = 1;
+        try {
+            owner.getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        } finally {
+            inFlight = 0;
+        }
+        if (exchange.getException() != null) {
+            owner.getExceptionHandler().handleException("Entry " + message.getId() + " on " + stream + " failed in group "
+                    + group + " and stays pending", exchange, exchange.getException());
+        }
+        owner.releaseExchange(exchange, false);
+    }
+
+    /** Acks an entry only when its exchange completed: handled by the route or by the dead letter channel. */
+    private final class AckOnCompletion implements Synchronization {
+        private final String stream;
+        private final String id;
+
+        AckOnCompletion(String stream, String id) {
+            this.stream = stream;
+            this.id = id;
+        }
+
+        @Override
+        public void onComplete(Exchange exchange) {
+            if (!exchange.isRollbackOnly() && !exchange.isRollbackOnlyLast()) {
+                synchronized (acks) {
+                    acks.computeIfAbsent(stream, s -> new ArrayList<>()).add(id);
+                }
+            }
+        }
+
+        @Override
+        public void onFailure(Exchange exchange) {
+            // Stays pending: re-read after a restart or claimed once idle for claimIdleTime.
+        }
+    }
+
+    /** One XACK per stream for everything completed since the last flush. */
+    private void flushAcks() {
+        synchronized (acks) {
+            for (Map.Entry<String, List<String>> entry : acks.entrySet()) {
+                if (!entry.getValue().isEmpty()) {
+                    redis.xack(bytes(entry.getKey()), bytes(group), entry.getValue().toArray(String[]::new));
+                    entry.getValue().clear();
+                }
+            }
+        }
+    }
+
+    private Map<String, Long> deliveryCounts(List<StreamMessage<byte[], byte[]>> batch) {
+        Map<String, Long> counts = new HashMap<>();
+        Map<String, List<String>> idsByStream = new LinkedHashMap<>();
+        batch.forEach(m -> idsByStream.computeIfAbsent(str(m.getStream()), s -> new ArrayList<>()).add(m.getId()));
+        idsByStream.forEach((stream, ids) -> {
+            List<PendingMessage> pending = redis.xpending(bytes(stream), groupConsumer,
+                    Range.create(ids.get(0), ids.get(ids.size() - 1)), Limit.from(ids.size()));
+            pending.forEach(p -> counts.put(stream + ' ' + p.getId(), p.getRedeliveryCount()));
+        });
+        return counts;
+    }
+
+    /** Resets the idle time of entries this consumer holds, so other consumers do not claim them mid-work. */
+    void touchHeld() {
+        if (held.isEmpty() || owner.inOutage()) {
+            return;
+        }
+        Map<String, List<String>> byStream = new HashMap<>();
+        held.forEach(h -> byStream.computeIfAbsent(h.stream(), s -> new ArrayList<>()).add(h.id()));
+        try {
+            var shared = owner.getEndpoint().getComponent().sharedConnection().sync();
+            // Only entries past a third of claimIdleTime: an entry already claimed by someone else is young again
+            // for them, and is not taken back.
+            XClaimArgs args = XClaimArgs.Builder.justid().minIdleTime(config.getClaimIdleTime() / 3);
+            byStream.forEach((stream, ids) -> shared.xclaim(bytes(stream), groupConsumer, args,
+                    ids.toArray(String[]::new)));
+        } catch (RedisException e) {
+            LOG.debug("Keep-alive of consumer {} failed: {}", name, e.getMessage());
+        }
+    }
+
+    private void redisFailed(RedisException e) {
+        if (owner.outageStarted()) {
+            LOG.warn("Redis unreachable for group {} on {}: {}. Retrying with backoff up to {} ms; logged once per outage.",
+                    group, streams, e.getMessage(), config.getMaxReconnectDelay());
+        } else {
+            LOG.debug("Consumer {} still cannot reach Redis: {}", name, e.getMessage());
+        }
+        backoff = backoff == 0 ? 100 : Math.min(backoff * 2, config.getMaxReconnectDelay());
+        // Whatever was held may have been lost with Redis; re-read own pending entries once it is back.
+        startRecovery();
+        nextClaimAt = 0;
+        try {
+            Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private void redisAnswered() {
+        if (backoff != 0) {
+            backoff = 0;
+            long outage = owner.outageEnded();
+            if (outage >= 0) {
+                LOG.info("Redis reachable again after {} ms; group {} on {} resumes", outage, group, streams);
+            }
+        }
+    }
+
+    private void close() {
+        try {
+            if (redis != null) {
+                flushAcks();
+            }
+        } catch (RedisException e) {
+            LOG.warn("Could not ack the last completed entries of consumer {}; they stay pending: {}", name, e.getMessage());
+        } finally {
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+
+    private static boolean isNoGroup(RedisCommandExecutionException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("NOGROUP");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String str(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
