@@ -5,6 +5,7 @@ import io.lettuce.core.RedisURI;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -16,6 +17,7 @@ import routes.events.EventPublisher;
 import routes.events.Streams;
 
 /** The beans routes.yaml refers to, built from application.properties (and its environment overrides). */
+@Configuration
 public class PrinteryConfiguration implements CamelConfiguration {
 
     /** The one Redis connection factory: camel-spring-redis, its idempotent repository and redis-streams share it. */
