@@ -12,6 +12,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.apache.camel.component.redis.processor.idempotent.SpringRedisStringIdempotentRepository;
 import routes.events.EventFormat;
 import routes.events.EventPublisher;
 import routes.events.Streams;
@@ -33,6 +34,40 @@ public class PrinteryConfiguration implements CamelConfiguration {
         StringRedisTemplate template = new StringRedisTemplate(redisConnectionFactory);
         template.afterPropertiesSet();
         return template;
+    }
+
+    /*
+     * One idempotent repository per consumer group: "already processed" is a fact about a group, keyed by event id
+     * (the notifier keys by event id + channel). Keys expire after printery.idempotency.ttl seconds.
+     */
+    @BindToRegistry("validatorIdempotency")
+    public SpringRedisStringIdempotentRepository validatorIdempotency(StringRedisTemplate redisTemplate,
+                                                                      @PropertyInject("printery.idempotency.ttl") long ttl) {
+        return idempotency(redisTemplate, "printery-validator", ttl);
+    }
+
+    @BindToRegistry("dependencyCheckerIdempotency")
+    public SpringRedisStringIdempotentRepository dependencyCheckerIdempotency(StringRedisTemplate redisTemplate,
+                                                                              @PropertyInject("printery.idempotency.ttl") long ttl) {
+        return idempotency(redisTemplate, "printery-dependency-checker", ttl);
+    }
+
+    @BindToRegistry("healthMonitorIdempotency")
+    public SpringRedisStringIdempotentRepository healthMonitorIdempotency(StringRedisTemplate redisTemplate,
+                                                                          @PropertyInject("printery.idempotency.ttl") long ttl) {
+        return idempotency(redisTemplate, "printery-health-monitor", ttl);
+    }
+
+    @BindToRegistry("notifierIdempotency")
+    public SpringRedisStringIdempotentRepository notifierIdempotency(StringRedisTemplate redisTemplate,
+                                                                     @PropertyInject("printery.idempotency.ttl") long ttl) {
+        return idempotency(redisTemplate, "printery-notifier", ttl);
+    }
+
+    private static SpringRedisStringIdempotentRepository idempotency(StringRedisTemplate template, String group, long ttl) {
+        SpringRedisStringIdempotentRepository repository = new SpringRedisStringIdempotentRepository(template, group);
+        repository.setExpiry(ttl);
+        return repository;
     }
 
     @BindToRegistry("streams")
