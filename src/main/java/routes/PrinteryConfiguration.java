@@ -93,7 +93,7 @@ public class PrinteryConfiguration implements CamelConfiguration {
      * Commands fail fast while Redis is away (instead of queueing behind a dead link), so consumers can back off
      * and log the outage; Lettuce reconnects on its own.
      */
-    static LettuceConnectionFactory connectionFactory(String url) {
+    public static LettuceConnectionFactory connectionFactory(String url) {
         RedisURI uri = RedisURI.create(url);
         RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
         server.setDatabase(uri.getDatabase());

@@ -45,13 +45,14 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         String base = config.getConsumerName() != null ? config.getConsumerName() : InetAddress.getLocalHost().getHostName();
         int count = Math.max(1, config.getConcurrentConsumers());
         readers.clear();
+        outageSince.set(0);
         for (int i = 1; i <= count; i++) {
             readers.add(new StreamReader(this, count == 1 ? base : base + "-" + i));
         }
         var threads = getEndpoint().getCamelContext().getExecutorServiceManager();
         executor = threads.newFixedThreadPool(this, "RedisStreams[" + config.getGroup() + "]", count);
         readers.forEach(executor::submit);
-        long touchEvery = Math.max(500, config.getClaimIdleTime() / 3);
+        long touchEvery = StreamReader.keepAliveInterval(config);
         keepAlive = threads.newSingleThreadScheduledExecutor(this, "RedisStreams[" + config.getGroup() + "] keep-alive");
         keepAlive.scheduleWithFixedDelay(() -> readers.forEach(StreamReader::touchHeld), touchEvery, touchEvery,
                 TimeUnit.MILLISECONDS);

@@ -62,6 +62,7 @@ final class StreamReader implements Runnable {
     /** Per stream, the id after which own pending entries are still to be re-read; absent once done. */
     private final Map<String, String> recovery = new LinkedHashMap<>();
     private long nextClaimAt;
+    private boolean groupsMissing;
     private long backoff;
 
     private record Held(String stream, String id) {
@@ -92,12 +93,18 @@ final class StreamReader implements Runnable {
                     if (redis == null) {
                         connect();
                     }
-                    if (System.currentTimeMillis() >= nextClaimAt) {
-                        claimAbandoned();
-                        nextClaimAt = System.currentTimeMillis() + config.getClaimInterval();
+                    if (groupsMissing) {
+                        createGroups();
+                        groupsMissing = false;
+                        startRecovery();
                     }
+                    // Own pending entries first; claims only once they are done, so a restart re-processes its own work
+                    // before anyone else's.
                     if (!recovery.isEmpty()) {
                         readOwnPending();
+                    } else if (System.currentTimeMillis() >= nextClaimAt) {
+                        claimAbandoned();
+                        nextClaimAt = System.currentTimeMillis() + config.getClaimInterval();
                     } else {
                         readNew();
                     }
@@ -106,8 +113,7 @@ final class StreamReader implements Runnable {
                 } catch (RedisCommandExecutionException e) {
                     if (isNoGroup(e)) {
                         LOG.warn("Group {} is missing on {} (Redis restarted or stream deleted): recreating it", group, streams);
-                        createGroups();
-                        startRecovery();
+                        groupsMissing = true;
                     } else {
                         redisFailed(e);
                     }
@@ -115,8 +121,9 @@ final class StreamReader implements Runnable {
                     redisFailed(e);
                 } catch (RuntimeException e) {
                     // Not Redis' fault (a bug, a misconfiguration): say so loudly, but keep the consumer alive.
-                    LOG.error("Consumer {} of group {} on {} failed; retrying", name, group, streams, e);
-                    redisFailed(new RedisException(e.getMessage(), e));
+                    LOG.error("Consumer {} of group {} on {} failed; retrying in {} ms", name, group, streams,
+                            config.getMaxReconnectDelay(), e);
+                    pause(config.getMaxReconnectDelay());
                 }
             }
         } finally {
@@ -129,8 +136,7 @@ final class StreamReader implements Runnable {
         // A blocking read must not time out on the client before Redis answers it.
         connection.setTimeout(Duration.ofMillis(config.getBlockTimeout() + 10_000));
         redis = connection.sync();
-        createGroups();
-        startRecovery();
+        groupsMissing = true;
     }
 
     private void createGroups() {
@@ -332,8 +338,21 @@ final class StreamReader implements Runnable {
             List<PendingMessage> pending = redis.xpending(bytes(stream), groupConsumer,
                     Range.create(ids.get(0), ids.get(ids.size() - 1)), Limit.from(ids.size()));
             pending.forEach(p -> counts.put(stream + ' ' + p.getId(), p.getRedeliveryCount()));
+            // Claimed entries need not be adjacent in this consumer's PEL: younger own entries between them take
+            // places in the range above, so the ones it missed are asked for one by one.
+            ids.stream().filter(id -> !counts.containsKey(stream + ' ' + id)).forEach(id -> redis
+                    .xpending(bytes(stream), groupConsumer, Range.create(id, id), Limit.from(1))
+                    .forEach(p -> counts.put(stream + ' ' + p.getId(), p.getRedeliveryCount())));
         });
         return counts;
+    }
+
+    /**
+     * How often held entries are touched, and how idle they must be to need it: an entry is touched at least
+     * every two intervals, so its idle time stays near half of claimIdleTime, well clear of being claimed.
+     */
+    static long keepAliveInterval(RedisStreamsConfiguration config) {
+        return Math.max(50, config.getClaimIdleTime() / 4);
     }
 
     /** Resets the idle time of entries this consumer holds, so other consumers do not claim them mid-work. */
@@ -345,9 +364,9 @@ final class StreamReader implements Runnable {
         held.forEach(h -> byStream.computeIfAbsent(h.stream(), s -> new ArrayList<>()).add(h.id()));
         try {
             var shared = owner.getEndpoint().getComponent().sharedConnection().sync();
-            // Only entries past a third of claimIdleTime: an entry already claimed by someone else is young again
+            // Only entries idle for a keep-alive interval: an entry already claimed by someone else is young again
             // for them, and is not taken back.
-            XClaimArgs args = XClaimArgs.Builder.justid().minIdleTime(config.getClaimIdleTime() / 3);
+            XClaimArgs args = XClaimArgs.Builder.justid().minIdleTime(keepAliveInterval(config));
             byStream.forEach((stream, ids) -> shared.xclaim(bytes(stream), groupConsumer, args,
                     ids.toArray(String[]::new)));
         } catch (RedisException e) {
@@ -366,8 +385,12 @@ final class StreamReader implements Runnable {
         // Whatever was held may have been lost with Redis; re-read own pending entries once it is back.
         startRecovery();
         nextClaimAt = 0;
+        pause(backoff);
+    }
+
+    private void pause(long millis) {
         try {
-            Thread.sleep(backoff);
+            Thread.sleep(millis);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             running = false;

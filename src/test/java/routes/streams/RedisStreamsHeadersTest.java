@@ -1,0 +1,127 @@
+package routes.streams;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.junit.jupiter.api.Test;
+import routes.events.proto.DeploymentEvent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What an exchange carries: the entry's headers and payload, or an entry error instead of the payload. */
+class RedisStreamsHeadersTest extends StreamsTestSupport {
+
+    @Test
+    void setsEveryHeaderAndThePayloadBody() throws Exception {
+        Received received = consume("consumerName=h1&blockTimeout=200");
+        DeploymentEvent event = event("dep-42");
+        String id = redisBytes().xadd(bytes(stream), RedisStreamsProducer.entryOf(event));
+
+        Message in = received.awaitSize(1).get(0).getIn();
+        assertEquals(stream, in.getHeader(RedisStreamsConstants.STREAM));
+        assertEquals(id, in.getHeader(RedisStreamsConstants.ENTRY_ID));
+        assertEquals(group, in.getHeader(RedisStreamsConstants.GROUP));
+        assertEquals("h1", in.getHeader(RedisStreamsConstants.CONSUMER));
+        assertEquals(event.getType(), in.getHeader(RedisStreamsConstants.EVENT_TYPE));
+        assertEquals(event.getEventId(), in.getHeader(RedisStreamsConstants.EVENT_ID));
+        assertEquals("dep-42", in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID));
+        assertEquals("corr-dep-42", in.getHeader(RedisStreamsConstants.CORRELATION_ID));
+        assertEquals(1L, in.getHeader(RedisStreamsConstants.DELIVERY_COUNT));
+        assertNull(in.getHeader(RedisStreamsConstants.ENTRY_ERROR));
+        assertArrayEquals(event.toByteArray(), in.getBody(byte[].class));
+    }
+
+    @Test
+    void countsDeliveriesOnRedelivery() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        Received received = new Received();
+        routes(r -> r.from(uri("consumerName=h1&blockTimeout=200&claimIdleTime=500&claimInterval=200"))
+                .process(received::add).process(e -> {
+                    if (attempts.incrementAndGet() == 1) {
+                        throw new IllegalStateException("first attempt fails");
+                    }
+                }));
+        String id = addEvent("d1");
+
+        received.awaitSize(2);
+        await("acked after the second attempt", () -> pendingIds().isEmpty());
+        assertEquals(List.of(id, id), received.entryIds());
+        assertEquals(1L, received.get(0).getIn().getHeader(RedisStreamsConstants.DELIVERY_COUNT));
+        assertEquals(2L, received.get(1).getIn().getHeader(RedisStreamsConstants.DELIVERY_COUNT));
+    }
+
+    @Test
+    void replacesAnOversizedOrMissingPayloadWithAnEntryError() throws Exception {
+        Map<byte[], byte[]> oversized = RedisStreamsProducer.entryOf(event("big"));
+        oversized.put(bytes(RedisStreamsConstants.FIELD_PAYLOAD), new byte[2000]);
+        String big = redisBytes().xadd(bytes(stream), oversized);
+        String none = redis().xadd(stream, Map.of(RedisStreamsConstants.FIELD_TYPE, "deployment:started",
+                RedisStreamsConstants.FIELD_EVENT_ID, "e-none"));
+        String small = addEvent("small");
+
+        Received received = consume("maxEntryBytes=1000&blockTimeout=200");
+
+        received.awaitSize(3);
+        Message bigIn = received.get(0).getIn();
+        assertEquals(big, entryId(received.get(0)));
+        assertNull(bigIn.getBody());
+        assertTrue(bigIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class).contains("2000 bytes, over maxEntryBytes 1000"),
+                bigIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class));
+        Message noneIn = received.get(1).getIn();
+        assertEquals(none, entryId(received.get(1)));
+        assertNull(noneIn.getBody());
+        assertEquals("e-none", noneIn.getHeader(RedisStreamsConstants.EVENT_ID));
+        assertTrue(noneIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class).contains("has no 'payload' field"),
+                noneIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class));
+        assertEquals(small, entryId(received.get(2)));
+        assertNull(received.get(2).getIn().getHeader(RedisStreamsConstants.ENTRY_ERROR));
+        await("all acked: the route decides what an entry error means", () -> pendingIds().isEmpty());
+    }
+
+    /** Lettuce 7.1+ decoded XREADGROUP COUNT>1 replies wrongly (lettuce#3800): the pinned version must not. */
+    @Test
+    void decodesFullBatchesOfBinaryEntries() throws Exception {
+        Random random = new Random(7);
+        int entries = 100;
+        Map<String, byte[]> payloads = new LinkedHashMap<>();
+        for (int i = 0; i < entries; i++) {
+            byte[] payload = new byte[200 + random.nextInt(800)];
+            random.nextBytes(payload);
+            payload[0] = '\r';
+            payload[1] = '\n';
+            payload[2] = 0;
+            Map<byte[], byte[]> fields = new LinkedHashMap<>();
+            fields.put(bytes(RedisStreamsConstants.FIELD_TYPE), bytes("deployment:stage:s" + i + ":started"));
+            fields.put(bytes(RedisStreamsConstants.FIELD_EVENT_ID), bytes("event-" + i));
+            fields.put(bytes(RedisStreamsConstants.FIELD_DEPLOYMENT_ID), bytes("deployment-" + i));
+            fields.put(bytes(RedisStreamsConstants.FIELD_CORRELATION_ID), bytes("correlation-" + i));
+            fields.put(bytes(RedisStreamsConstants.FIELD_PAYLOAD), payload);
+            payloads.put(redisBytes().xadd(bytes(stream), fields), payload);
+        }
+        long reads = calls("xreadgroup");
+
+        Received received = consume("batchSize=100&blockTimeout=200");
+
+        received.awaitSize(entries);
+        assertTrue(calls("xreadgroup") - reads <= 3, "the entries came in one batch");
+        assertEquals(List.copyOf(payloads.keySet()), received.entryIds());
+        for (int i = 0; i < entries; i++) {
+            Exchange exchange = received.get(i);
+            Message in = exchange.getIn();
+            assertEquals("deployment:stage:s" + i + ":started", in.getHeader(RedisStreamsConstants.EVENT_TYPE));
+            assertEquals("event-" + i, in.getHeader(RedisStreamsConstants.EVENT_ID));
+            assertEquals("deployment-" + i, in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID));
+            assertEquals("correlation-" + i, in.getHeader(RedisStreamsConstants.CORRELATION_ID));
+            assertTrue(Arrays.equals(payloads.get(entryId(exchange)), in.getBody(byte[].class)), "payload of entry " + i);
+        }
+    }
+}
