@@ -1,8 +1,10 @@
 package routes.streams;
 
+import java.time.Duration;
 import java.util.Map;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.Endpoint;
@@ -11,11 +13,12 @@ import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.util.ObjectHelper;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Reads and writes Redis Streams with consumer groups, on the Lettuce client of the same spring-data-redis
- * connection factory that camel-spring-redis (and its idempotent repository) uses.
+ * Reads and writes Redis Streams with consumer groups, on the Lettuce client (and client resources) of the same
+ * spring-data-redis connection factory that camel-spring-redis (and its idempotent repository) uses.
  */
 @Component("redis-streams")
 public class RedisStreamsComponent extends DefaultComponent {
@@ -26,6 +29,7 @@ public class RedisStreamsComponent extends DefaultComponent {
     private RedisStreamsConfiguration configuration = new RedisStreamsConfiguration();
 
     private volatile StatefulRedisConnection<byte[], byte[]> sharedConnection;
+    private RedisClient readerClient;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -61,9 +65,28 @@ public class RedisStreamsComponent extends DefaultComponent {
         return (RedisClient) connectionFactory.getRequiredNativeClient();
     }
 
-    /** A dedicated connection, for a consumer whose blocking reads must not hold up anyone else. */
+    /**
+     * A dedicated connection, for a consumer whose blocking reads must not hold up anyone else. It does not
+     * reconnect by itself: Lettuce would silently re-send a read in flight after reconnecting, on its own backoff
+     * of up to 30 s, so the consumer would neither notice the outage nor resume promptly. The consumer
+     * reconnects on its own capped backoff instead.
+     */
     StatefulRedisConnection<byte[], byte[]> connect() {
-        return redisClient().connect(ByteArrayCodec.INSTANCE);
+        return readerClient.connect(ByteArrayCodec.INSTANCE, redisUri());
+    }
+
+    private RedisURI redisUri() {
+        RedisStandaloneConfiguration server = connectionFactory.getStandaloneConfiguration();
+        RedisURI.Builder uri = RedisURI.Builder.redis(server.getHostName(), server.getPort())
+                .withDatabase(server.getDatabase()).withSsl(connectionFactory.getClientConfiguration().isUseSsl());
+        server.getPassword().toOptional().ifPresent(password -> {
+            if (server.getUsername() == null) {
+                uri.withPassword(password);
+            } else {
+                uri.withAuthentication(server.getUsername(), password);
+            }
+        });
+        return uri.build();
     }
 
     /** The connection producers and keep-alives share: Lettuce pipelines concurrent commands on it. */
@@ -73,7 +96,7 @@ public class RedisStreamsComponent extends DefaultComponent {
             synchronized (this) {
                 connection = sharedConnection;
                 if (connection == null) {
-                    connection = connect();
+                    connection = redisClient().connect(ByteArrayCodec.INSTANCE);
                     sharedConnection = connection;
                 }
             }
@@ -94,11 +117,23 @@ public class RedisStreamsComponent extends DefaultComponent {
     }
 
     @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        RedisClient shared = redisClient();
+        readerClient = RedisClient.create(shared.getResources());
+        readerClient.setOptions(shared.getOptions().mutate().autoReconnect(false).build());
+    }
+
+    @Override
     protected void doStop() throws Exception {
         StatefulRedisConnection<byte[], byte[]> connection = sharedConnection;
         sharedConnection = null;
         if (connection != null) {
             connection.close();
+        }
+        if (readerClient != null) {
+            readerClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            readerClient = null;
         }
         super.doStop();
     }

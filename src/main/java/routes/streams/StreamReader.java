@@ -118,6 +118,8 @@ final class StreamReader implements Runnable {
                         redisFailed(e);
                     }
                 } catch (RedisException e) {
+                    // Lost the connection: reconnect on this reader's capped backoff, not Lettuce's (up to 30 s).
+                    disconnect();
                     redisFailed(e);
                 } catch (RuntimeException e) {
                     // Not Redis' fault (a bug, a misconfiguration): say so loudly, but keep the consumer alive.
@@ -415,10 +417,16 @@ final class StreamReader implements Runnable {
         } catch (RedisException e) {
             LOG.warn("Could not ack the last completed entries of consumer {}; they stay pending: {}", name, e.getMessage());
         } finally {
-            if (connection != null) {
-                connection.close();
-            }
+            disconnect();
         }
+    }
+
+    private void disconnect() {
+        if (connection != null) {
+            connection.close();
+        }
+        connection = null;
+        redis = null;
     }
 
     private static boolean isNoGroup(RedisCommandExecutionException e) {

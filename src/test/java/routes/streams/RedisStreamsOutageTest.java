@@ -1,0 +1,97 @@
+package routes.streams;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisException;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import routes.support.RedisServer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** On a private redis-server that the tests kill and restart, and whose clients they kill. */
+class RedisStreamsOutageTest extends StreamsTestSupport {
+
+    private static RedisServer server;
+
+    @BeforeAll
+    static void startRedis() {
+        server = RedisServer.startPrivate();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        server.close();
+    }
+
+    @Override
+    protected String redisUrl() {
+        return server.url();
+    }
+
+    @Test
+    void resumesAfterRedisRestartsAndLogsOncePerOutage() throws Exception {
+        try (LogCapture log = LogCapture.of(StreamReader.class)) {
+            Received received = consume("consumerName=r&blockTimeout=500&claimIdleTime=60000");
+            addEvent("before");
+            received.awaitSize(1);
+
+            for (int outage = 1; outage <= 2; outage++) {
+                server.kill();
+                // Every poll during the outage fails; it must still be logged once.
+                sleep(1500);
+                server.start();
+                long restarted = System.currentTimeMillis();
+                String id = addWhenReachable("after-" + outage);
+
+                await("consumption resumed after outage " + outage, () -> received.entryIds().contains(id));
+                long resumedIn = System.currentTimeMillis() - restarted;
+                assertTrue(resumedIn < 5000, "resumed " + resumedIn + " ms after Redis came back");
+                assertTrue(groupNames().contains(group), "group re-created on the empty Redis");
+                assertEquals(outage, log.count(Level.WARN, "Redis unreachable"), String.join("\n", log.lines()));
+            }
+        }
+    }
+
+    @Test
+    void rereadsOwnPendingEntriesAfterReconnecting() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        Received received = new Received();
+        routes(r -> r.from(uri("consumerName=r&blockTimeout=500&claimIdleTime=60000")).process(received::add)
+                .process(e -> {
+                    if (attempts.incrementAndGet() == 1) {
+                        throw new IllegalStateException("first attempt fails");
+                    }
+                }));
+        String id = addEvent("d1");
+        received.awaitSize(1);
+        await("failed entry pending", () -> pendingIds().contains(id));
+
+        // Drops every connection but this one: the consumer reconnects and must re-read what it still owns.
+        redis().clientKill(KillArgs.Builder.typeNormal().skipme());
+
+        received.awaitSize(2);
+        assertEquals(id, entryId(received.get(1)));
+        assertEquals(2L, received.get(1).getIn().getHeader(RedisStreamsConstants.DELIVERY_COUNT));
+        await("acked after the re-read", () -> pendingIds().isEmpty());
+    }
+
+    private String addWhenReachable(String deploymentId) {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (true) {
+            try {
+                return addEvent(deploymentId);
+            } catch (RedisException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    fail("Redis did not come back: " + e.getMessage());
+                }
+                sleep(20);
+            }
+        }
+    }
+}
