@@ -1,11 +1,16 @@
 package routes.streams;
 
+import java.time.Duration;
+
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 
-/** Options of a redis-streams endpoint; the component holds defaults that each endpoint copies. */
+/**
+ * Options of a redis-streams endpoint; the component holds defaults that each endpoint copies. Time options are
+ * set as durations (2000, 2s, 1m or PT2S) and read in milliseconds.
+ */
 @UriParams
 public class RedisStreamsConfiguration implements Cloneable {
 
@@ -85,8 +90,8 @@ public class RedisStreamsConfiguration implements Cloneable {
     }
 
     /** BLOCK of a read for new entries: how long one poll waits when the streams are quiet. */
-    public void setBlockTimeout(long blockTimeout) {
-        this.blockTimeout = blockTimeout;
+    public void setBlockTimeout(Duration blockTimeout) {
+        this.blockTimeout = blockTimeout.toMillis();
     }
 
     public long getClaimIdleTime() {
@@ -97,8 +102,8 @@ public class RedisStreamsConfiguration implements Cloneable {
      * Entries pending longer than this (in any consumer of the group, including crashed ones) are claimed with
      * XAUTOCLAIM and processed again. This consumer keeps its own in-flight entries younger than this.
      */
-    public void setClaimIdleTime(long claimIdleTime) {
-        this.claimIdleTime = claimIdleTime;
+    public void setClaimIdleTime(Duration claimIdleTime) {
+        this.claimIdleTime = claimIdleTime.toMillis();
     }
 
     public long getClaimInterval() {
@@ -106,8 +111,8 @@ public class RedisStreamsConfiguration implements Cloneable {
     }
 
     /** How often each consumer runs XAUTOCLAIM. */
-    public void setClaimInterval(long claimInterval) {
-        this.claimInterval = claimInterval;
+    public void setClaimInterval(Duration claimInterval) {
+        this.claimInterval = claimInterval.toMillis();
     }
 
     public String getStartId() {
@@ -139,8 +144,8 @@ public class RedisStreamsConfiguration implements Cloneable {
     }
 
     /** Upper bound of the backoff between attempts while Redis is unreachable. */
-    public void setMaxReconnectDelay(long maxReconnectDelay) {
-        this.maxReconnectDelay = maxReconnectDelay;
+    public void setMaxReconnectDelay(Duration maxReconnectDelay) {
+        this.maxReconnectDelay = maxReconnectDelay.toMillis();
     }
 
     public long getMaxLen() {

@@ -1,0 +1,60 @@
+package routes.streams;
+
+import org.apache.camel.ResolveEndpointFailedException;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** URI options: discoverable by scheme, durations as numbers or time patterns, clear errors for what is missing. */
+class RedisStreamsEndpointTest extends StreamsTestSupport {
+
+    @Test
+    void readsEveryOption() {
+        RedisStreamsEndpoint endpoint = context.getEndpoint("redis-streams:a, b?group=g&consumerName=c&concurrentConsumers=3"
+                + "&batchSize=50&blockTimeout=2s&claimIdleTime=1m&claimInterval=500&startId=$&maxEntryBytes=4096"
+                + "&maxReconnectDelay=3s&maxLen=1000", RedisStreamsEndpoint.class);
+
+        RedisStreamsConfiguration config = endpoint.getConfiguration();
+        assertEquals(java.util.List.of("a", "b"), endpoint.getStreamList());
+        assertEquals("g", config.getGroup());
+        assertEquals("c", config.getConsumerName());
+        assertEquals(3, config.getConcurrentConsumers());
+        assertEquals(50, config.getBatchSize());
+        assertEquals(2000, config.getBlockTimeout());
+        assertEquals(60_000, config.getClaimIdleTime());
+        assertEquals(500, config.getClaimInterval());
+        assertEquals("$", config.getStartId());
+        assertEquals(4096, config.getMaxEntryBytes());
+        assertEquals(3000, config.getMaxReconnectDelay());
+        assertEquals(1000, config.getMaxLen());
+    }
+
+    @Test
+    void refusesAConsumerWithoutGroup() {
+        Exception e = assertThrows(Exception.class, () -> context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("redis-streams:" + stream).to("log:x");
+            }
+        }));
+        assertTrue(rootMessage(e).contains("needs the group option"), rootMessage(e));
+    }
+
+    @Test
+    void refusesAnEndpointWithoutStream() {
+        ResolveEndpointFailedException e = assertThrows(ResolveEndpointFailedException.class,
+                () -> context.getEndpoint("redis-streams:?group=g"));
+        assertTrue(rootMessage(e).contains("needs at least one stream name"), rootMessage(e));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}
