@@ -267,7 +267,13 @@ final class StreamReader implements Runnable {
                 case RedisStreamsConstants.FIELD_EVENT_ID -> in.setHeader(RedisStreamsConstants.EVENT_ID, str(field.getValue()));
                 case RedisStreamsConstants.FIELD_DEPLOYMENT_ID -> in.setHeader(RedisStreamsConstants.DEPLOYMENT_ID, str(field.getValue()));
                 case RedisStreamsConstants.FIELD_CORRELATION_ID -> in.setHeader(RedisStreamsConstants.CORRELATION_ID, str(field.getValue()));
-                default -> in.setHeader(key, field.getValue());
+                default -> {
+                    // Other fields become headers, except Camel's own: an entry must not steer endpoints
+                    // (CamelHttpUri, CamelFileName, ...) with what a publisher wrote.
+                    if (!key.regionMatches(true, 0, "camel", 0, 5)) {
+                        in.setHeader(key, field.getValue());
+                    }
+                }
             }
         }
         if (payload == null) {

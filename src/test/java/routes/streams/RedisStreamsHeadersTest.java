@@ -41,6 +41,22 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
     }
 
     @Test
+    void copiesOtherFieldsButNeverCamelHeaders() throws Exception {
+        Received received = consume("blockTimeout=200");
+        Map<byte[], byte[]> fields = RedisStreamsProducer.entryOf(event("d1"));
+        fields.put(bytes("note"), bytes("hello"));
+        fields.put(bytes("CamelHttpUri"), bytes("http://127.0.0.1:1/steered"));
+        fields.put(bytes(RedisStreamsConstants.ENTRY_ERROR), bytes("forged"));
+        redisBytes().xadd(bytes(stream), fields);
+
+        Message in = received.awaitSize(1).get(0).getIn();
+        assertArrayEquals(bytes("hello"), in.getHeader("note", byte[].class));
+        assertNull(in.getHeader("CamelHttpUri"));
+        assertNull(in.getHeader(RedisStreamsConstants.ENTRY_ERROR));
+        assertTrue(in.getBody(byte[].class).length > 0);
+    }
+
+    @Test
     void countsDeliveriesOnRedelivery() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         Received received = new Received();
