@@ -17,7 +17,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Reads and writes Redis Streams with consumer groups, on the Lettuce client (and client resources) of the same
+ * Reads and writes Redis Streams with consumer groups, connecting with the settings and client resources of the
  * spring-data-redis connection factory that camel-spring-redis (and its idempotent repository) uses.
  */
 @Component("redis-streams")
@@ -29,7 +29,8 @@ public class RedisStreamsComponent extends DefaultComponent {
     private RedisStreamsConfiguration configuration = new RedisStreamsConfiguration();
 
     private volatile StatefulRedisConnection<byte[], byte[]> sharedConnection;
-    private RedisClient readerClient;
+    /** On the factory's client resources and options, except that it does not reconnect by itself. */
+    private RedisClient client;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -61,18 +62,13 @@ public class RedisStreamsComponent extends DefaultComponent {
         this.configuration = configuration;
     }
 
-    RedisClient redisClient() {
-        return (RedisClient) connectionFactory.getRequiredNativeClient();
-    }
-
     /**
-     * A dedicated connection, for a consumer whose blocking reads must not hold up anyone else. It does not
-     * reconnect by itself: Lettuce would silently re-send a read in flight after reconnecting, on its own backoff
-     * of up to 30 s, so the consumer would neither notice the outage nor resume promptly. The consumer
-     * reconnects on its own capped backoff instead.
+     * A new connection. Its client does not reconnect by itself: Lettuce would silently re-send a command in
+     * flight after reconnecting, on its own backoff of up to 30 s, so a consumer would neither notice an outage
+     * nor resume promptly. Consumers reconnect on their own capped backoff; producers on their next call.
      */
     StatefulRedisConnection<byte[], byte[]> connect() {
-        return readerClient.connect(ByteArrayCodec.INSTANCE, redisUri());
+        return client.connect(ByteArrayCodec.INSTANCE, redisUri());
     }
 
     private RedisURI redisUri() {
@@ -89,14 +85,20 @@ public class RedisStreamsComponent extends DefaultComponent {
         return uri.build();
     }
 
-    /** The connection producers and keep-alives share: Lettuce pipelines concurrent commands on it. */
+    /**
+     * The connection producers and keep-alives share (Lettuce pipelines concurrent commands on it); replaced by a
+     * new one once it is lost.
+     */
     StatefulRedisConnection<byte[], byte[]> sharedConnection() {
         StatefulRedisConnection<byte[], byte[]> connection = sharedConnection;
-        if (connection == null) {
+        if (connection == null || !connection.isOpen()) {
             synchronized (this) {
                 connection = sharedConnection;
-                if (connection == null) {
-                    connection = redisClient().connect(ByteArrayCodec.INSTANCE);
+                if (connection == null || !connection.isOpen()) {
+                    if (connection != null) {
+                        connection.close();
+                    }
+                    connection = connect();
                     sharedConnection = connection;
                 }
             }
@@ -119,9 +121,9 @@ public class RedisStreamsComponent extends DefaultComponent {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        RedisClient shared = redisClient();
-        readerClient = RedisClient.create(shared.getResources());
-        readerClient.setOptions(shared.getOptions().mutate().autoReconnect(false).build());
+        RedisClient factoryClient = (RedisClient) connectionFactory.getRequiredNativeClient();
+        client = RedisClient.create(factoryClient.getResources());
+        client.setOptions(factoryClient.getOptions().mutate().autoReconnect(false).build());
     }
 
     @Override
@@ -131,9 +133,9 @@ public class RedisStreamsComponent extends DefaultComponent {
         if (connection != null) {
             connection.close();
         }
-        if (readerClient != null) {
-            readerClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            readerClient = null;
+        if (client != null) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            client = null;
         }
         super.doStop();
     }

@@ -1,9 +1,14 @@
 package routes.streams;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import org.apache.camel.Exchange;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -81,11 +88,31 @@ class RedisStreamsOutageTest extends StreamsTestSupport {
         await("acked after the re-read", () -> pendingIds().isEmpty());
     }
 
+    @Test
+    void producerWritesAgainAsSoonAsRedisIsBack() {
+        template.sendBody("redis-streams:" + stream, event("before"));
+        server.kill();
+
+        Exchange during = template.send("redis-streams:" + stream, e -> e.getIn().setBody(event("during")));
+        server.start();
+        Exchange after = template.send("redis-streams:" + stream, e -> e.getIn().setBody(event("after")));
+
+        assertInstanceOf(RedisException.class, during.getException());
+        assertNull(after.getException(), "the first send after the restart succeeds");
+        String id = after.getMessage().getHeader(RedisStreamsConstants.ENTRY_ID, String.class);
+        assertEquals(List.of(id), whenReachable(() -> redis().xrange(stream, Range.create("-", "+")))
+                .stream().map(StreamMessage::getId).toList(), "the restarted Redis holds just the new entry");
+    }
+
     private String addWhenReachable(String deploymentId) {
+        return whenReachable(() -> addEvent(deploymentId));
+    }
+
+    private static <T> T whenReachable(Supplier<T> command) {
         long deadline = System.currentTimeMillis() + DEADLINE_MS;
         while (true) {
             try {
-                return addEvent(deploymentId);
+                return command.get();
             } catch (RedisException e) {
                 if (System.currentTimeMillis() > deadline) {
                     fail("Redis did not come back: " + e.getMessage());
