@@ -1,5 +1,6 @@
 package routes.events;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -109,7 +110,7 @@ class EventPublisherTest extends CamelTestSupport {
                 .connect(ByteArrayCodec.INSTANCE)) {
             List<StreamMessage<byte[], byte[]>> entries = connection.sync().xrange(stream.getBytes(), Range.create(id, id));
             assertEquals(1, entries.size(), type + " entry " + id + " on " + stream);
-            Map<String, String> fields = new java.util.HashMap<>();
+            Map<String, String> fields = new HashMap<>();
             byte[][] payload = new byte[1][];
             entries.get(0).getBody().forEach((k, v) -> {
                 if ("payload".equals(new String(k))) {

@@ -33,7 +33,6 @@ import routes.events.proto.ValidationStartedEvent;
 import routes.streams.RedisStreamsConstants;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package routes.streams;
 
+import java.util.List;
+
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,7 @@ class RedisStreamsEndpointTest extends StreamsTestSupport {
                 + "&maxReconnectDelay=3s&maxLen=1000", RedisStreamsEndpoint.class);
 
         RedisStreamsConfiguration config = endpoint.getConfiguration();
-        assertEquals(java.util.List.of("a", "b"), endpoint.getStreamList());
+        assertEquals(List.of("a", "b"), endpoint.getStreamList());
         assertEquals("g", config.getGroup());
         assertEquals("c", config.getConsumerName());
         assertEquals(3, config.getConcurrentConsumers());

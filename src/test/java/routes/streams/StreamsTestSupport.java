@@ -2,11 +2,11 @@ package routes.streams;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -143,7 +143,7 @@ abstract class StreamsTestSupport extends CamelTestSupport {
 
     protected List<String> consumerNames() {
         return redis().xinfoConsumers(stream, group).stream()
-                .map(c -> String.valueOf(toMap(c).get("name"))).collect(Collectors.toList());
+                .map(c -> String.valueOf(toMap(c).get("name"))).toList();
     }
 
     protected List<String> groupNames() {
@@ -167,7 +167,7 @@ abstract class StreamsTestSupport extends CamelTestSupport {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> toMap(Object xinfoEntry) {
         List<Object> flat = (List<Object>) xinfoEntry;
-        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             map.put(String.valueOf(flat.get(i)), flat.get(i + 1));
         }
