@@ -89,7 +89,7 @@ public class RedisStreamsConfiguration implements Cloneable {
         return blockTimeout;
     }
 
-    /** BLOCK of a read for new entries: how long one poll waits when the streams are quiet. */
+    /** BLOCK of a read for new entries: how long one poll waits when the streams are quiet (and a stop waits). */
     public void setBlockTimeout(Duration blockTimeout) {
         this.blockTimeout = blockTimeout.toMillis();
     }

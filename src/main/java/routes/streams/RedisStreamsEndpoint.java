@@ -47,6 +47,11 @@ public class RedisStreamsEndpoint extends DefaultEndpoint {
         if (ObjectHelper.isEmpty(configuration.getGroup())) {
             throw new IllegalArgumentException("redis-streams consumer on " + streams + " needs the group option");
         }
+        if (configuration.getBlockTimeout() <= 0 || configuration.getBatchSize() <= 0) {
+            // BLOCK 0 waits forever (the consumer could never stop) and COUNT 0 means no limit.
+            throw new IllegalArgumentException("redis-streams consumer on " + streams + " needs blockTimeout > 0 and "
+                    + "batchSize > 0, got " + configuration.getBlockTimeout() + " and " + configuration.getBatchSize());
+        }
         RedisStreamsConsumer consumer = new RedisStreamsConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;

@@ -56,6 +56,7 @@ final class StreamReader implements Runnable {
     private final Map<String, List<String>> acks = new HashMap<>();
 
     private volatile boolean running = true;
+    private final Object wakeUp = new Object();
     private volatile int inFlight;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private RedisCommands<byte[], byte[]> redis;
@@ -79,6 +80,9 @@ final class StreamReader implements Runnable {
 
     void stop() {
         running = false;
+        synchronized (wakeUp) {
+            wakeUp.notifyAll();
+        }
     }
 
     int inFlight() {
@@ -396,9 +400,14 @@ final class StreamReader implements Runnable {
         pause(backoff);
     }
 
+    /** Waits out a backoff; a stop ends the wait, so a consumer stops promptly even while Redis is away. */
     private void pause(long millis) {
         try {
-            Thread.sleep(millis);
+            synchronized (wakeUp) {
+                if (running) {
+                    wakeUp.wait(millis);
+                }
+            }
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             running = false;

@@ -46,6 +46,17 @@ class RedisStreamsEndpointTest extends StreamsTestSupport {
     }
 
     @Test
+    void refusesABlockThatNeverEnds() {
+        Exception e = assertThrows(Exception.class, () -> context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("redis-streams:" + stream + "?group=g&blockTimeout=0").to("log:x");
+            }
+        }));
+        assertTrue(rootMessage(e).contains("needs blockTimeout > 0"), rootMessage(e));
+    }
+
+    @Test
     void refusesAnEndpointWithoutStream() {
         ResolveEndpointFailedException e = assertThrows(ResolveEndpointFailedException.class,
                 () -> context.getEndpoint("redis-streams:?group=g"));

@@ -89,6 +89,24 @@ class RedisStreamsOutageTest extends StreamsTestSupport {
     }
 
     @Test
+    void stopsPromptlyWhileRedisIsAway() throws Exception {
+        Received received = consume("consumerName=r&blockTimeout=500&maxReconnectDelay=30s");
+        addEvent("before");
+        received.awaitSize(1);
+        server.kill();
+        try {
+            // Long enough for the backoff to grow past what a stop may take.
+            sleep(3500);
+            long stopping = System.currentTimeMillis();
+            context.stop();
+            long stopTook = System.currentTimeMillis() - stopping;
+            assertTrue(stopTook < 1500, "stopped in " + stopTook + " ms");
+        } finally {
+            server.start();
+        }
+    }
+
+    @Test
     void producerWritesAgainAsSoonAsRedisIsBack() {
         template.sendBody("redis-streams:" + stream, event("before"));
         server.kill();
