@@ -3,14 +3,17 @@ package routes.streams;
 import java.util.List;
 
 import org.apache.camel.ResolveEndpointFailedException;
-import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** URI options: discoverable by scheme, durations as numbers or time patterns, clear errors for what is missing. */
+/**
+ * URI options: discoverable by scheme, durations as numbers or time patterns, clear errors for what is missing.
+ * Routes come as lambdas: a RouteBuilder class under package routes would be picked up by Camel Main's package
+ * scan in other tests.
+ */
 class RedisStreamsEndpointTest extends StreamsTestSupport {
 
     @Test
@@ -36,23 +39,14 @@ class RedisStreamsEndpointTest extends StreamsTestSupport {
 
     @Test
     void refusesAConsumerWithoutGroup() {
-        Exception e = assertThrows(Exception.class, () -> context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("redis-streams:" + stream).to("log:x");
-            }
-        }));
+        Exception e = assertThrows(Exception.class, () -> routes(r -> r.from("redis-streams:" + stream).to("log:x")));
         assertTrue(rootMessage(e).contains("needs the group option"), rootMessage(e));
     }
 
     @Test
     void refusesABlockThatNeverEnds() {
-        Exception e = assertThrows(Exception.class, () -> context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("redis-streams:" + stream + "?group=g&blockTimeout=0").to("log:x");
-            }
-        }));
+        Exception e = assertThrows(Exception.class,
+                () -> routes(r -> r.from("redis-streams:" + stream + "?group=g&blockTimeout=0").to("log:x")));
         assertTrue(rootMessage(e).contains("needs blockTimeout > 0"), rootMessage(e));
     }
 
