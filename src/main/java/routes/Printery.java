@@ -12,6 +12,7 @@ import routes.cli.Args;
 import routes.cli.BenchCommand;
 import routes.cli.PublishCommand;
 import routes.cli.TailCommand;
+import routes.manifest.ManifestException;
 
 /** The printery command line: {@code java -jar printery.jar <command> [options]}. */
 public final class Printery {
@@ -68,6 +69,13 @@ public final class Printery {
         } catch (RedisUnreachableException e) {
             err.println("printery: " + e.getMessage());
             return 3;
+        } catch (Exception e) {
+            ManifestException manifest = causeOf(e, ManifestException.class);
+            if (manifest == null) {
+                throw e;
+            }
+            err.println("printery: " + manifest.getMessage());
+            return 2;
         }
     }
 
@@ -101,6 +109,15 @@ public final class Printery {
 
     private static String redacted(RedisURI uri) {
         return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     private static String rootMessage(Throwable e) {
