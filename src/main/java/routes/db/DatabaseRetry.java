@@ -1,5 +1,6 @@
 package routes.db;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 
@@ -16,6 +17,15 @@ public class DatabaseRetry {
     }
 
     public boolean whileRunning(Exchange exchange) {
-        return context.getStatus().isStarted() && !context.isStopping();
+        if (!context.getStatus().isStarted() || context.isStopping()) {
+            return false;
+        }
+        // Pooled connections from before the outage are dead, and a connection reused within Hikari's 500 ms alive
+        // bypass window is not re-validated: drop them all so the next attempt connects afresh.
+        HikariDataSource dataSource = context.getRegistry().lookupByNameAndType("printeryDataSource", HikariDataSource.class);
+        if (dataSource != null && dataSource.getHikariPoolMXBean() != null) {
+            dataSource.getHikariPoolMXBean().softEvictConnections();
+        }
+        return true;
     }
 }
