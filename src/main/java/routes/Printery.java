@@ -26,7 +26,9 @@ public final class Printery {
               tail [--stream S] [--from ID] [--count N] [--json]
                                            print decoded events, one per line
               bench [--events N]           measure raw Lettuce against the Camel route (see docs/benchmarks.md)
-            environment: PRINTERY_REDIS_URL (default redis://127.0.0.1:6379), PRINTERY_HTTP_PORT (default 8080)
+            """ + routes.dlq.DlqCommand.USAGE + """
+            environment: PRINTERY_REDIS_URL (default redis://127.0.0.1:6379), PRINTERY_HTTP_PORT (default 8080),
+                         PRINTERY_DB_URL (default jdbc:h2:file:./data/printery), PRINTERY_DB_USER, PRINTERY_DB_PASSWORD
             """;
 
     private Printery() {
@@ -52,6 +54,7 @@ public final class Printery {
                 case "publish" -> new PublishCommand(args).run(out);
                 case "tail" -> new TailCommand(args).run(out, err);
                 case "bench" -> new BenchCommand(args).run(out);
+                case "dlq" -> new routes.dlq.DlqCommand(args).run(out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
