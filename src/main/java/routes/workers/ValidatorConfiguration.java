@@ -1,0 +1,40 @@
+package routes.workers;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.util.TimeUtils;
+import routes.events.EventPublisher;
+import routes.manifest.Manifest;
+import routes.workers.validation.ApiCredentialsCheck;
+import routes.workers.validation.EnvironmentVariablesCheck;
+import routes.workers.validation.HttpProbe;
+import routes.workers.validation.ImagesExistCheck;
+import routes.workers.validation.MigrationsCompatibleCheck;
+import routes.workers.validation.ServiceDiscoveryCheck;
+
+/** The validator bean for routes.yaml's validator route, with its checks over the manifest. */
+@Configuration
+public class ValidatorConfiguration implements CamelConfiguration {
+
+    @BindToRegistry("validator")
+    public Validator validator(CamelContext context, Manifest manifest, EventPublisher eventPublisher,
+                               @PropertyInject("printery.validator.check-timeout") String checkTimeout) {
+        Duration timeout = Duration.ofMillis(TimeUtils.toMilliSeconds(checkTimeout));
+        HttpProbe http = new HttpProbe(timeout);
+        return new Validator(manifest, eventPublisher, List.of(
+                new ImagesExistCheck(manifest, http),
+                new MigrationsCompatibleCheck(manifest, timeout),
+                new EnvironmentVariablesCheck(manifest, System::getenv, http),
+                new ServiceDiscoveryCheck(manifest, http),
+                new ApiCredentialsCheck(manifest, http)),
+                timeout,
+                // Cached (unbounded) so that a check never queues behind another; Camel shuts it down with the context.
+                context.getExecutorServiceManager().newCachedThreadPool(this, "ValidatorChecks"));
+    }
+}
