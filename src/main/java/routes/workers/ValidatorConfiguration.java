@@ -2,6 +2,8 @@ package routes.workers;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -25,16 +27,25 @@ public class ValidatorConfiguration implements CamelConfiguration {
     @BindToRegistry("validator")
     public Validator validator(CamelContext context, Manifest manifest, EventPublisher eventPublisher,
                                @PropertyInject("printery.validator.check-timeout") String checkTimeout) {
-        Duration timeout = Duration.ofMillis(TimeUtils.toMilliSeconds(checkTimeout));
+        // Cached (unbounded) so that a check never queues behind another; Camel shuts it down with the context.
+        return validator(manifest, eventPublisher, System::getenv, Duration.ofMillis(TimeUtils.toMilliSeconds(checkTimeout)),
+                context.getExecutorServiceManager().newCachedThreadPool(this, "ValidatorChecks"));
+    }
+
+    /**
+     * The validator with its checks, in the order of their results.
+     *
+     * @param processEnvironment what an environment with {@code variables: env} reads
+     */
+    public static Validator validator(Manifest manifest, EventPublisher publisher, Function<String, String> processEnvironment,
+                                      Duration timeout, ExecutorService executor) {
         HttpProbe http = new HttpProbe(timeout);
-        return new Validator(manifest, eventPublisher, List.of(
+        return new Validator(manifest, publisher, List.of(
                 new ImagesExistCheck(manifest, http),
                 new MigrationsCompatibleCheck(manifest, timeout),
-                new EnvironmentVariablesCheck(manifest, System::getenv, http),
+                new EnvironmentVariablesCheck(manifest, processEnvironment, http),
                 new ServiceDiscoveryCheck(manifest, http),
                 new ApiCredentialsCheck(manifest, http)),
-                timeout,
-                // Cached (unbounded) so that a check never queues behind another; Camel shuts it down with the context.
-                context.getExecutorServiceManager().newCachedThreadPool(this, "ValidatorChecks"));
+                timeout, executor);
     }
 }
