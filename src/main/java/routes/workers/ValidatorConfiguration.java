@@ -24,6 +24,8 @@ import routes.workers.validation.ServiceDiscoveryCheck;
 @Configuration
 public class ValidatorConfiguration implements CamelConfiguration {
 
+    private static final Duration IO_GRACE = Duration.ofSeconds(1);
+
     @BindToRegistry("validator")
     public Validator validator(CamelContext context, Manifest manifest, EventPublisher eventPublisher,
                                @PropertyInject("printery.validator.check-timeout") String checkTimeout) {
@@ -39,10 +41,13 @@ public class ValidatorConfiguration implements CamelConfiguration {
      */
     public static Validator validator(Manifest manifest, EventPublisher publisher, Function<String, String> processEnvironment,
                                       Duration timeout, ExecutorService executor) {
-        HttpProbe http = new HttpProbe(timeout);
+        // The validator's deadline decides "timed out"; the checks' own I/O bounds sit a little beyond it, so a
+        // request timing out at the same instant cannot turn a timeout into another result, yet nothing lingers.
+        Duration ioTimeout = timeout.plus(IO_GRACE);
+        HttpProbe http = new HttpProbe(ioTimeout);
         return new Validator(manifest, publisher, List.of(
                 new ImagesExistCheck(manifest, http),
-                new MigrationsCompatibleCheck(manifest, timeout),
+                new MigrationsCompatibleCheck(manifest, ioTimeout),
                 new EnvironmentVariablesCheck(manifest, processEnvironment, http),
                 new ServiceDiscoveryCheck(manifest, http),
                 new ApiCredentialsCheck(manifest, http)),

@@ -110,6 +110,18 @@ class ValidatorTest {
     }
 
     @Test
+    void registryCredentialsTheRegistryRefusesFailTheImageCheck() {
+        String wrong = "registry-pass-WRONG-0b7a";
+        DeploymentEvent completed = validator(Map.of("REGISTRY_PASSWORD", wrong)).validate(started("3.5.0", "staging", "api", "worker"));
+        ValidationCheckResult images = check(completed, "images_exist");
+        assertEquals(VALIDATION_RESULT_FAILED, images.getResult());
+        assertTrue(images.getMessage().contains("api: could not ask registry secured for materi/api:3.5.0: token service of registry secured answered HTTP 401"),
+                images.getMessage());
+        assertTrue(images.getMessage().contains("worker: registry basic denied access to materi/worker:3.5.0 (HTTP 401)"), images.getMessage());
+        assertFalse(completed.toString().contains(wrong));
+    }
+
+    @Test
     void versionThatIsNoImageTagAsksNoRegistry() {
         fixture.registry.resetRequests();
         DeploymentEvent completed = validator(Map.of()).validate(started("../../v2/_catalog", "staging", "api"));
