@@ -159,9 +159,12 @@ public class Validator {
                 .setMessage(redact(outcome.message())).setDurationMs(durationMs).build();
     }
 
-    /** Defence in depth: a secret of the manifest that slipped into a message (e.g. via a server's error text). */
+    /**
+     * Defence in depth: masks a secret of the manifest that slipped into a message (e.g. via a server's error text),
+     * and control characters an event's names could carry into messages and log lines.
+     */
     private String redact(String message) {
-        String out = message;
+        String out = message.replaceAll("\\p{Cntrl}", "?");
         for (String secret : secrets) {
             out = out.replace(secret, REDACTED);
         }

@@ -115,7 +115,7 @@ class ValidatorTest {
         DeploymentEvent completed = validator(Map.of("REGISTRY_PASSWORD", wrong)).validate(started("3.5.0", "staging", "api", "worker"));
         ValidationCheckResult images = check(completed, "images_exist");
         assertEquals(VALIDATION_RESULT_FAILED, images.getResult());
-        assertTrue(images.getMessage().contains("api: could not ask registry secured for materi/api:3.5.0: token service of registry secured answered HTTP 401"),
+        assertTrue(images.getMessage().contains("api: could not ask registry secured (http://127.0.0.1:" + fixture.registry.port() + ") for materi/api:3.5.0: token service of registry secured answered HTTP 401"),
                 images.getMessage());
         assertTrue(images.getMessage().contains("worker: registry basic denied access to materi/worker:3.5.0 (HTTP 401)"), images.getMessage());
         assertFalse(completed.toString().contains(wrong));
@@ -245,10 +245,11 @@ class ValidatorTest {
     @Test
     void unknownServicesFailAndAreNeverRequested() {
         fixture.registry.resetRequests();
-        DeploymentEvent completed = validator(Map.of()).validate(started("3.5.0", "staging", "api", "evil"));
+        DeploymentEvent completed = validator(Map.of()).validate(started("3.5.0", "staging", "api", "evil", "forged\nINFO line"));
         ValidationCheckResult known = check(completed, "services_known");
         assertEquals(VALIDATION_RESULT_FAILED, known.getResult());
-        assertTrue(known.getMessage().startsWith("unknown services [evil]: not in manifest validator-test.yaml"), known.getMessage());
+        assertTrue(known.getMessage().startsWith("unknown services [evil, forged?INFO line]: not in manifest validator-test.yaml"),
+                known.getMessage());
         assertEquals(VALIDATION_RESULT_FAILED, completed.getValidationCompleted().getResult());
         assertEquals(VALIDATION_RESULT_PASSED, check(completed, "images_exist").getResult());
         assertEquals(0, fixture.registry.findAll(anyRequestedFor(urlMatching(".*evil.*"))).size());

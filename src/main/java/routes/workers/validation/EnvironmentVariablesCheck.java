@@ -82,7 +82,7 @@ public final class EnvironmentVariablesCheck implements ValidationCheck {
         if (location.equals("env")) {
             return name -> present(processEnvironment.apply(name));
         }
-        Map<String, String> values = location.startsWith("file:") ? file(location.substring("file:".length())) : http(location);
+        Map<String, String> values = location.startsWith("file:") ? file(location.substring("file:".length())) : fetch(location);
         return name -> present(values.get(name));
     }
 
@@ -110,7 +110,7 @@ public final class EnvironmentVariablesCheck implements ValidationCheck {
         return values;
     }
 
-    private Map<String, String> http(String url) throws InterruptedException, SourceException {
+    private Map<String, String> fetch(String url) throws InterruptedException, SourceException {
         try {
             HttpResponse<String> response = http.send(http.request(url).header("Accept", "application/json").GET().build());
             if (!HttpProbe.is2xx(response.statusCode())) {

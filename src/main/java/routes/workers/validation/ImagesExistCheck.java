@@ -95,8 +95,8 @@ public final class ImagesExistCheck implements ValidationCheck {
             }
             return CheckOutcome.failed(service.name() + ": registry " + registry.name() + " answered HTTP " + status + " for " + image);
         } catch (IOException | TokenException e) {
-            return CheckOutcome.failed(service.name() + ": could not ask registry " + registry.name() + " for " + image + ": "
-                    + (e instanceof IOException io ? HttpProbe.describe(io) : e.getMessage()));
+            return CheckOutcome.failed(service.name() + ": could not ask registry " + registry.name() + " (" + registry.url()
+                    + ") for " + image + ": " + (e instanceof IOException io ? HttpProbe.describe(io) : e.getMessage()));
         }
     }
 
