@@ -39,6 +39,10 @@ public final class ManifestLoader {
     public static final String DEFAULT = "classpath:manifest.yaml";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
     private static final Set<String> INFRASTRUCTURE_TYPES = Set.of("postgres", "redis", "http");
+    /** The OCI distribution spec's repository name grammar: the validator puts it into registry URLs. */
+    private static final Pattern IMAGE = Pattern.compile("[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
+    /** A table name, optionally schema-qualified: the validator puts it into SQL. */
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
     private final Function<String, String> environment;
 
@@ -155,7 +159,11 @@ public final class ManifestLoader {
                 if (registry != null && !registries.containsKey(registry)) {
                     throw problem(key + ".registry", "no registry '" + registry + "' under registries");
                 }
-                services.put(name, new Service(name, stage, string(required(m, key, "image"), key + ".image"), registry,
+                String image = string(required(m, key, "image"), key + ".image");
+                if (!IMAGE.matcher(image).matches()) {
+                    throw problem(key + ".image", "'" + image + "' is not an image repository name (lowercase path like materi/api, no tag)");
+                }
+                services.put(name, new Service(name, stage, image, registry,
                         optHttpUrl(m.get("health"), key + ".health"), optHttpUrl(m.get("ready"), key + ".ready"),
                         optHttpUrl(m.get("metrics"), key + ".metrics"), strings(m.get("requiredEnv"), key + ".requiredEnv"),
                         strings(m.get("dependsOn"), key + ".dependsOn"),
@@ -201,13 +209,16 @@ public final class ManifestLoader {
                     String key = "migrations.releases." + release;
                     Map<String, Object> r = map(range, key);
                     known(r, key, "minVersion", "maxVersion");
-                    releases.put(release, new VersionRange(optString(r.get("minVersion"), key + ".minVersion"),
-                            optString(r.get("maxVersion"), key + ".maxVersion")));
+                    releases.put(release, new VersionRange(schemaVersion(r.get("minVersion"), key + ".minVersion"),
+                            schemaVersion(r.get("maxVersion"), key + ".maxVersion")));
                 });
                 String table = optString(m.get("table"), "migrations.table");
+                if (table != null && !TABLE.matcher(table).matches()) {
+                    throw problem("migrations.table", "'" + table + "' is not a table name ([schema.]name of letters, digits, _)");
+                }
                 migrations = new Migrations(database, table == null ? "flyway_schema_history" : table,
-                        optString(m.get("minVersion"), "migrations.minVersion"),
-                        optString(m.get("maxVersion"), "migrations.maxVersion"), releases);
+                        schemaVersion(m.get("minVersion"), "migrations.minVersion"),
+                        schemaVersion(m.get("maxVersion"), "migrations.maxVersion"), releases);
             }
 
             Map<String, EnvironmentSource> environments = new LinkedHashMap<>();
@@ -298,6 +309,17 @@ public final class ManifestLoader {
 
         private String optString(Object value, String key) {
             return value == null ? null : string(value, key);
+        }
+
+        private String schemaVersion(Object value, String key) {
+            if (value instanceof Double || value instanceof Float) {
+                throw problem(key, "write " + value + " quoted: YAML reads an unquoted 1.10 as the number 1.1");
+            }
+            String version = optString(value, key);
+            if (version != null && !SchemaVersion.isValid(version)) {
+                throw problem(key, "'" + version + "' is not a schema version (dotted numbers, e.g. 1.4 or 2024.01.15)");
+            }
+            return version;
         }
 
         private boolean bool(Object value, String key) {

@@ -74,6 +74,49 @@ class ManifestLoaderTest {
                 """);
     }
 
+    @Test
+    void valuesTheValidatorPutsIntoUrlsAndSqlAreChecked() {
+        assertProblem("services.api.image", "is not an image repository name", """
+                stages: [{name: railway, services: [api]}]
+                services: {api: {image: "materi/api:1.0"}}
+                """);
+        assertProblem("migrations.table", "is not a table name", """
+                stages: [{name: railway, services: [api]}]
+                services: {api: {image: a}}
+                infrastructure: {db: {type: postgres, url: "jdbc:postgresql://127.0.0.1:5432/x"}}
+                migrations: {database: db, table: "history; DROP TABLE x"}
+                """);
+        assertProblem("migrations.minVersion", "write 1.1 quoted", """
+                stages: [{name: railway, services: [api]}]
+                services: {api: {image: a}}
+                infrastructure: {db: {type: postgres, url: "jdbc:postgresql://127.0.0.1:5432/x"}}
+                migrations: {database: db, minVersion: 1.10}
+                """);
+        assertProblem("migrations.releases.2.*.maxVersion", "'v7' is not a schema version", """
+                stages: [{name: railway, services: [api]}]
+                services: {api: {image: a}}
+                infrastructure: {db: {type: postgres, url: "jdbc:postgresql://127.0.0.1:5432/x"}}
+                migrations: {database: db, releases: {"2.*": {maxVersion: v7}}}
+                """);
+        Manifest manifest = loader.parse("ok.yaml", """
+                stages: [{name: railway, services: [api]}]
+                services: {api: {image: registry-mirror/materi.api_x}}
+                infrastructure: {db: {type: postgres, url: "jdbc:postgresql://127.0.0.1:5432/x"}}
+                migrations: {database: db, table: app.flyway_schema_history, minVersion: 3, releases: {"2.*": {maxVersion: "7.10"}}}
+                """);
+        assertEquals("3", manifest.migrations().minVersion());
+        assertEquals("7.10", manifest.migrations().releases().get("2.*").max());
+    }
+
+    @Test
+    void schemaVersionsCompareNumericallyByPart() {
+        assertTrue(SchemaVersion.parse("1.10").compareTo(SchemaVersion.parse("1.9")) > 0);
+        assertEquals(SchemaVersion.parse("1"), SchemaVersion.parse("1.0.0"));
+        assertEquals(SchemaVersion.parse("1").hashCode(), SchemaVersion.parse("1.0").hashCode());
+        assertTrue(SchemaVersion.parse("2024_01_15").compareTo(SchemaVersion.parse("2024.1.14.99")) > 0);
+        assertThrows(IllegalArgumentException.class, () -> SchemaVersion.parse("1.x"));
+    }
+
     private void assertProblem(String key, String problem, String yaml) {
         ManifestException e = assertThrows(ManifestException.class, () -> loader.parse("bad.yaml", yaml));
         assertTrue(e.getMessage().startsWith("manifest bad.yaml: " + key + ": "), e.getMessage());
