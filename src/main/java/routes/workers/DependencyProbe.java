@@ -30,16 +30,26 @@ class DependencyProbe implements AutoCloseable {
 
     private final Duration timeout;
     private final HttpClient http;
-    private final RedisClient redis;
+    private RedisClient redis;
 
     DependencyProbe(Duration timeout) {
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
-        this.redis = RedisClient.create();
-        // A probe connection must not reconnect or queue behind a dead link: it answers now or fails.
-        redis.setOptions(ClientOptions.builder().autoReconnect(false)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build()).build());
+    }
+
+    /**
+     * Created on first use: Camel Main may build a configuration's beans twice and drop one, and a Lettuce client
+     * holds threads until shut down.
+     */
+    private synchronized RedisClient redisClient() {
+        if (redis == null) {
+            redis = RedisClient.create();
+            // A probe connection must not reconnect or queue behind a dead link: it answers now or fails.
+            redis.setOptions(ClientOptions.builder().autoReconnect(false)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(SocketOptions.builder().connectTimeout(timeout).build()).build());
+        }
+        return redis;
     }
 
     Outcome postgres(String url, String username, String password) {
@@ -74,7 +84,7 @@ class DependencyProbe implements AutoCloseable {
         try {
             RedisURI uri = RedisURI.create(url);
             uri.setTimeout(timeout);
-            try (StatefulRedisConnection<String, String> connection = redis.connect(uri)) {
+            try (StatefulRedisConnection<String, String> connection = redisClient().connect(uri)) {
                 String reply = connection.sync().ping();
                 return new Outcome(elapsed(start), "PONG".equals(reply) ? null : "PING answered '" + reply + "'");
             }
@@ -114,7 +124,10 @@ class DependencyProbe implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    public synchronized void close() {
+        if (redis != null) {
+            redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            redis = null;
+        }
     }
 }
