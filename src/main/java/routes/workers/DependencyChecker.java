@@ -71,9 +71,8 @@ public class DependencyChecker implements AutoCloseable {
             return null;
         }
         StageServices services = StageServices.resolve(manifest, completed.getStage(), completed.getServicesList());
-        publisher.publishDependencyCheckStarted(event.getDeploymentId(), event.getCorrelationId(),
-                DependencyCheckStartedEvent.newBuilder().setStage(completed.getStage())
-                        .addAllServices(services.names()).build());
+        publisher.publish(ResultEvents.envelope(event, EventTypes.DEPENDENCY_CHECK_STARTED).setDependencyCheckStarted(
+                DependencyCheckStartedEvent.newBuilder().setStage(completed.getStage()).addAllServices(services.names())));
         long start = System.nanoTime();
 
         Map<String, Target> targets = new LinkedHashMap<>();
@@ -107,8 +106,7 @@ public class DependencyChecker implements AutoCloseable {
         long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         LOG.info("Dependency check of stage {} for deployment {}: {} ({} dependencies, {} ms)", completed.getStage(),
                 event.getDeploymentId(), result, statuses.size(), durationMs);
-        return DeploymentEvent.newBuilder().setType(EventTypes.DEPENDENCY_CHECK_COMPLETED)
-                .setDeploymentId(event.getDeploymentId()).setCorrelationId(event.getCorrelationId())
+        return ResultEvents.envelope(event, EventTypes.DEPENDENCY_CHECK_COMPLETED)
                 .setDependencyCheckCompleted(DependencyCheckCompletedEvent.newBuilder().setStage(completed.getStage())
                         .setResult(result).addAllDependencies(statuses).setDurationMs(durationMs))
                 .build();

@@ -80,9 +80,9 @@ public class HealthMonitor {
                     event.getDeploymentId(), completed.getStage(), manifest.source());
             return null;
         }
-        publisher.publishHealthCheckStarted(event.getDeploymentId(), event.getCorrelationId(),
+        publisher.publish(ResultEvents.envelope(event, EventTypes.HEALTH_CHECK_STARTED).setHealthCheckStarted(
                 HealthCheckStartedEvent.newBuilder().setStage(completed.getStage()).addAllServices(services.names())
-                        .setWindowMs(windowMs).build());
+                        .setWindowMs(windowMs)));
         long start = System.nanoTime();
         List<ServiceWindow> windows = services.known().stream().map(s -> new ServiceWindow(s, requestCounter)).toList();
         observe(windows, start);
@@ -116,9 +116,7 @@ public class HealthMonitor {
             LOG.info("Health check of stage {} for deployment {}: {} ({} services, {} ms)", completed.getStage(),
                     event.getDeploymentId(), overall, statuses.size(), durationMs);
         }
-        return DeploymentEvent.newBuilder().setType(EventTypes.HEALTH_CHECK_COMPLETED)
-                .setDeploymentId(event.getDeploymentId()).setCorrelationId(event.getCorrelationId())
-                .setHealthCheckCompleted(result).build();
+        return ResultEvents.envelope(event, EventTypes.HEALTH_CHECK_COMPLETED).setHealthCheckCompleted(result).build();
     }
 
     /** Sample i is due at start + i * window / (samples - 1); a round that overruns only delays the next one. */

@@ -219,9 +219,11 @@ class DependencyCheckerTest {
                   shield: {image: materi/shield}
                 """, POSTGRES, RedisServer.shared().url()), 3000);
 
-        DependencyCheckCompletedEvent result = checker.check(stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS, "api"))
-                .getDependencyCheckCompleted();
+        DeploymentEvent trigger = stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS, "api");
+        DeploymentEvent completed = checker.check(trigger);
+        DependencyCheckCompletedEvent result = completed.getDependencyCheckCompleted();
 
+        assertEquals(completed.getEventId(), checker.check(trigger).getEventId(), "a repeated check republishes under the same id");
         DependencyStatus shield = result.getDependencies(0);
         assertEquals(HealthStatus.HEALTH_STATUS_INCONCLUSIVE, shield.getStatus());
         assertEquals("services.shield has no health URL in the manifest: cannot be checked", shield.getErrorMessage());
