@@ -79,8 +79,7 @@ public class DependencyChecker implements AutoCloseable {
         Map<String, Future<DependencyProbe.Outcome>> running = new LinkedHashMap<>();
         for (Service service : services.known()) {
             for (String dependency : service.dependsOn()) {
-                targets.computeIfAbsent(dependency, this::target);
-                Target target = targets.get(dependency);
+                Target target = targets.computeIfAbsent(dependency, this::target);
                 if (target.unchecked() == null && !running.containsKey(dependency)) {
                     running.put(dependency, executor.submit(() -> run(dependency)));
                 }

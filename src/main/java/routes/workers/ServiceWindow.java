@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -145,7 +147,7 @@ final class ServiceWindow {
         return result.setStatus(status).setReason(String.join("; ", texts)).build();
     }
 
-    /** The findings that are reasons to roll back, as "service: finding; ...", or null when there are none. */
+    /** After {@link #judge}: the findings that are reasons to roll back, as "service: finding; ...", else null. */
     String rollbackReason() {
         List<String> texts = findings.stream().filter(f -> f.status() == HealthStatus.HEALTH_STATUS_UNHEALTHY)
                 .map(f -> service.name() + ": " + f.text()).toList();
@@ -231,8 +233,7 @@ final class ServiceWindow {
 
     private static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

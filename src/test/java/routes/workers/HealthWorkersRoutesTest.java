@@ -20,7 +20,6 @@ import routes.events.proto.HealthStatus;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * End to end through routes.yaml: a stage completed event published with the EventPublisher comes back as
