@@ -48,8 +48,9 @@ public class NotifierConfiguration implements CamelConfiguration {
 
     @BindToRegistry("notifierSlackThreads")
     public NotifierSlackThreads notifierSlackThreads(StringRedisTemplate redisTemplate,
-                                                     @PropertyInject("printery.notify.slack.thread-ttl") long ttlSeconds) {
-        return new NotifierSlackThreads(redisTemplate, Duration.ofSeconds(ttlSeconds));
+                                                     @PropertyInject("printery.notify.slack.thread-ttl") long ttlSeconds,
+                                                     @PropertyInject("printery.notify.slack.token") String token) {
+        return new NotifierSlackThreads(redisTemplate, Duration.ofSeconds(ttlSeconds), token);
     }
 
     @BindToRegistry("notifierPagerDuty")

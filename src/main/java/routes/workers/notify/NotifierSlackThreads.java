@@ -25,16 +25,23 @@ public class NotifierSlackThreads {
 
     private final StringRedisTemplate redis;
     private final Duration ttl;
+    private final String token;
 
-    public NotifierSlackThreads(StringRedisTemplate redis, Duration ttl) {
+    public NotifierSlackThreads(StringRedisTemplate redis, Duration ttl, String token) {
         this.redis = redis;
         this.ttl = ttl;
+        this.token = token;
     }
 
-    /** The chat.postMessage JSON for the notification in the body, in its deployment's thread if one exists. */
+    /**
+     * The chat.postMessage JSON for the notification in the body, in its deployment's thread if one exists. Sets
+     * the Authorization header itself: camel-http's authBearerToken only answers a 401 challenge, which Slack
+     * never sends (it answers 200 with ok=false, not_authed). The route removes the header after the call.
+     */
     public String request(Exchange exchange) {
         Notification notification = exchange.getIn().getBody(Notification.class);
         exchange.setProperty(NOTIFICATION, notification);
+        exchange.getIn().setHeader("Authorization", "Bearer " + token);
         ObjectNode request = JSON.createObjectNode()
                 .put("channel", notification.getAddress())
                 .put("text", notification.getMessage().text())
