@@ -4,11 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.apache.camel.Header;
+import routes.events.InvalidEventException;
 import routes.events.proto.DeploymentEvent;
+import routes.events.proto.DeploymentStatus;
+import routes.events.proto.HealthStatus;
 import routes.events.proto.ValidationCheckResult;
 import routes.events.proto.ValidationResult;
 
@@ -40,9 +44,9 @@ public class Notifier {
         return switch (event.getPayloadCase()) {
             case DEPLOYMENT_STARTED -> "deployment-started";
             case STAGE_STARTED -> "stage-started";
-            case STAGE_COMPLETED -> event.getStageCompleted().getStatus() == routes.events.proto.DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS
+            case STAGE_COMPLETED -> event.getStageCompleted().getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS
                     ? "stage-completed" : "stage-failed";
-            case DEPLOYMENT_COMPLETED -> event.getDeploymentCompleted().getStatus() == routes.events.proto.DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS
+            case DEPLOYMENT_COMPLETED -> event.getDeploymentCompleted().getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS
                     ? "deployment-completed" : "deployment-completed-unsuccessful";
             case DEPLOYMENT_FAILED -> "deployment-failed";
             case ROLLBACK_INITIATED -> "rollback-initiated";
@@ -66,7 +70,7 @@ public class Notifier {
                 case HEALTH_STATUS_INCONCLUSIVE -> "health-inconclusive";
                 default -> "health-failed";
             };
-            case PAYLOAD_NOT_SET -> throw new routes.events.InvalidEventException("event " + event.getEventId() + " has no payload");
+            case PAYLOAD_NOT_SET -> throw new InvalidEventException("event " + event.getEventId() + " has no payload");
         };
     }
 
@@ -131,7 +135,7 @@ public class Notifier {
             }
             case VALIDATION_COMPLETED -> {
                 var p = event.getValidationCompleted();
-                m.title("Validation " + name(p.getResult()).toLowerCase(java.util.Locale.ROOT)).version(p.getVersion())
+                m.title("Validation " + name(p.getResult()).toLowerCase(Locale.ROOT)).version(p.getVersion())
                         .environment(p.getEnvironment()).status(name(p.getResult())).duration(p.getDurationMs())
                         .error(p.getChecksList().stream().filter(c -> c.getResult() != ValidationResult.VALIDATION_RESULT_PASSED)
                                 .map(Notifier::describe).collect(Collectors.joining("; ")));
@@ -145,7 +149,7 @@ public class Notifier {
                 m.title("Dependency check " + name(p.getResult())).stage(p.getStage()).status(name(p.getResult()))
                         .duration(p.getDurationMs())
                         .error(p.getDependenciesList().stream()
-                                .filter(d -> d.getStatus() != routes.events.proto.HealthStatus.HEALTH_STATUS_HEALTHY)
+                                .filter(d -> d.getStatus() != HealthStatus.HEALTH_STATUS_HEALTHY)
                                 .map(d -> d.getService() + " -> " + d.getDependency() + " " + name(d.getStatus())
                                         + (d.getErrorMessage().isEmpty() ? "" : ": " + d.getErrorMessage()))
                                 .collect(Collectors.joining("; ")));
@@ -157,13 +161,13 @@ public class Notifier {
             case HEALTH_CHECK_COMPLETED -> {
                 var p = event.getHealthCheckCompleted();
                 String unhealthy = p.getServicesList().stream()
-                        .filter(s -> s.getStatus() != routes.events.proto.HealthStatus.HEALTH_STATUS_HEALTHY)
+                        .filter(s -> s.getStatus() != HealthStatus.HEALTH_STATUS_HEALTHY)
                         .map(s -> s.getService() + " " + name(s.getStatus()) + (s.getReason().isEmpty() ? "" : ": " + s.getReason()))
                         .collect(Collectors.joining("; "));
                 m.title("Health check " + name(p.getOverallStatus())).stage(p.getStage()).status(name(p.getOverallStatus()))
                         .duration(p.getDurationMs()).error(join(p.getRollbackReason(), unhealthy));
             }
-            case PAYLOAD_NOT_SET -> throw new routes.events.InvalidEventException("event " + event.getEventId() + " has no payload");
+            case PAYLOAD_NOT_SET -> throw new InvalidEventException("event " + event.getEventId() + " has no payload");
         }
         return m.build();
     }

@@ -2,6 +2,7 @@ package routes.workers.notify;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What a notification says about one event, the same on every channel: Slack and email get {@link #text()},
@@ -86,7 +87,7 @@ public record NotifierMessage(String kind, String title, boolean critical, Strin
         }
         long seconds = ms / 1000;
         if (seconds < 60) {
-            return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
         }
         return (seconds / 60) + " min " + (seconds % 60) + " s";
     }
