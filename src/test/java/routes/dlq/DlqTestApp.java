@@ -17,6 +17,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
 import routes.events.proto.DeploymentEvent;
@@ -63,11 +66,22 @@ final class DlqTestApp implements AutoCloseable {
         main.addOverrideProperty("test.group", group);
         overrides.forEach(main::addOverrideProperty);
         main.bind("flakyWorker", worker);
-        main.bind("alertSink", (org.apache.camel.Processor) alerts::add);
     }
 
     DlqTestApp start() throws Exception {
         main.start();
+        // Observe what the real ops-alert route is given; copies, since that route rewrites the message.
+        EventNotifierSupport alertWatch = new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.ExchangeSendingEvent sending
+                        && sending.getEndpoint().getEndpointUri().equals("direct://ops-alert")) {
+                    alerts.add(sending.getExchange().copy());
+                }
+            }
+        };
+        camel().getManagementStrategy().addEventNotifier(alertWatch);
+        ServiceHelper.startService(alertWatch);
         return this;
     }
 

@@ -1,8 +1,5 @@
 package routes.workers;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +42,6 @@ class ValidatorRouteTest {
     void start() throws Exception {
         fixture = new ValidatorFixture();
         String routes = "classpath:routes.yaml";
-        if (!definesValidatorErrors()) {
-            routes += ",classpath:validator-errors-test.yaml";
-        }
         app = new PrinteryApp(Map.of(
                 "camel.main.routesIncludePattern", routes,
                 "printery.manifest", fixture.manifestFile(Map.of()).toString(),
@@ -119,12 +113,6 @@ class ValidatorRouteTest {
             throw new AssertionError(pending + " entries still pending in group " + group + " of " + stream);
         } finally {
             client.shutdown();
-        }
-    }
-
-    private static boolean definesValidatorErrors() throws IOException {
-        try (InputStream in = ValidatorRouteTest.class.getClassLoader().getResourceAsStream("routes.yaml")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).matches("(?s).*id:\\s*validator-errors\\b.*");
         }
     }
 }

@@ -53,26 +53,13 @@ final class WorkerApp implements AutoCloseable {
         if (routes.isEmpty()) {
             main.addOverrideProperty("camel.main.routesCollectorEnabled", "false");
         } else {
-            main.addOverrideProperty("camel.main.routesIncludePattern", routesIncludePattern());
+            main.addOverrideProperty("camel.main.routesIncludePattern", "classpath:routes.yaml");
             main.addOverrideProperty("camel.main.routeFilterIncludePattern", String.join(",", routes));
         }
         properties.forEach(main::addOverrideProperty);
         main.start();
         redis = RedisClient.create(url);
         connection = redis.connect(ByteArrayCodec.INSTANCE);
-    }
-
-    /**
-     * routes.yaml, plus minimal error configurations for the worker routes while routes.yaml does not define them
-     * (they belong to the failure-handling routes).
-     */
-    private static String routesIncludePattern() throws Exception {
-        String routes;
-        try (var in = WorkerApp.class.getClassLoader().getResourceAsStream("routes.yaml")) {
-            routes = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        boolean defined = routes.lines().anyMatch(l -> l.strip().equals("id: health-monitor-errors"));
-        return defined ? "classpath:routes.yaml" : "classpath:routes.yaml,classpath:health-workers-errors.yaml";
     }
 
     <T> T bean(String name, Class<T> type) {

@@ -26,7 +26,7 @@ final class NotifierApp implements AutoCloseable {
 
     NotifierApp(Map<String, String> properties) throws Exception {
         Map<String, String> all = new LinkedHashMap<>();
-        all.put("camel.main.routesIncludePattern", "classpath:routes.yaml,classpath:notifier-errors-test.yaml");
+        all.put("camel.main.routesIncludePattern", "classpath:routes.yaml");
         all.put("camel.management.enabled", "false");
         all.put("camel.main.jmxEnabled", "false");
         all.put("camel.metrics.enabled", "false");
