@@ -18,6 +18,7 @@ import org.apache.camel.main.Main;
 import routes.events.Streams;
 import routes.events.proto.DeploymentEvent;
 import routes.streams.RedisStreamsConstants;
+import routes.support.Isolation;
 import routes.support.RedisServer;
 
 /**
@@ -33,14 +34,7 @@ final class PrinteryApp implements AutoCloseable {
     /** @param properties overrides of application.properties, e.g. printery.manifest or routes to include */
     PrinteryApp(Map<String, String> properties) throws Exception {
         String url = RedisServer.shared().url();
-        String prefix = "printery-test:" + UUID.randomUUID() + ":";
-        main.addOverrideProperty("printery.redis.url", url);
-        for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq")) {
-            main.addOverrideProperty("printery.streams." + stream, prefix + stream);
-        }
-        main.addOverrideProperty("camel.management.enabled", "false");
-        main.addOverrideProperty("camel.main.jmxEnabled", "false");
-        main.addOverrideProperty("camel.metrics.enabled", "false");
+        Isolation.properties("printery-test:" + UUID.randomUUID()).forEach(main::addOverrideProperty);
         properties.forEach(main::addOverrideProperty);
         main.start();
         client = RedisClient.create(url);

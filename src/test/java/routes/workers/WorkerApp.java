@@ -20,6 +20,7 @@ import routes.events.EventFormat;
 import routes.events.EventPublisher;
 import routes.events.Streams;
 import routes.events.proto.DeploymentEvent;
+import routes.support.Isolation;
 import routes.support.RedisServer;
 
 /**
@@ -42,14 +43,8 @@ final class WorkerApp implements AutoCloseable {
         Files.writeString(manifest, manifestYaml, StandardCharsets.UTF_8);
         manifest.toFile().deleteOnExit();
         String url = RedisServer.shared().url();
-        main.addOverrideProperty("printery.redis.url", url);
+        Isolation.properties(prefix.substring(0, prefix.length() - 1)).forEach(main::addOverrideProperty);
         main.addOverrideProperty("printery.manifest", manifest.toString());
-        for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq")) {
-            main.addOverrideProperty("printery.streams." + stream, prefix + stream);
-        }
-        main.addOverrideProperty("camel.management.enabled", "false");
-        main.addOverrideProperty("camel.main.jmxEnabled", "false");
-        main.addOverrideProperty("camel.metrics.enabled", "false");
         if (routes.isEmpty()) {
             main.addOverrideProperty("camel.main.routesCollectorEnabled", "false");
         } else {

@@ -11,6 +11,7 @@ import org.apache.camel.main.Main;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import routes.events.EventPublisher;
+import routes.support.Isolation;
 import routes.support.RedisServer;
 
 /**
@@ -25,17 +26,7 @@ final class NotifierApp implements AutoCloseable {
     final String prefix = "test:notify:" + UUID.randomUUID();
 
     NotifierApp(Map<String, String> properties) throws Exception {
-        Map<String, String> all = new LinkedHashMap<>();
-        all.put("camel.main.routesIncludePattern", "classpath:routes.yaml");
-        all.put("camel.management.enabled", "false");
-        all.put("camel.main.jmxEnabled", "false");
-        all.put("camel.metrics.enabled", "false");
-        all.put("printery.redis.url", RedisServer.shared().url());
-        all.put("printery.streams.deployment", prefix + ":deployment");
-        all.put("printery.streams.validation", prefix + ":validation");
-        all.put("printery.streams.dependency", prefix + ":dependency");
-        all.put("printery.streams.health", prefix + ":health");
-        all.put("printery.streams.dlq", prefix + ":dlq");
+        Map<String, String> all = new LinkedHashMap<>(Isolation.properties(prefix));
         // nothing configured unless the test says so: no test may reach a real Slack, SMTP server or PagerDuty
         all.put("printery.notify.slack.token", "");
         all.put("printery.notify.slack.webhook-url", "");
