@@ -1,9 +1,13 @@
 package routes.cli;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +34,7 @@ import routes.streams.RedisStreamsConstants;
 import routes.streams.RedisStreamsProducer;
 
 /**
- * {@code printery bench [--events N]}: in one run and on the same pre-filled entries, drains them with a raw
+ * {@code printery bench [--events N] [--no-run-probe]}: in one run and on the same pre-filled entries, drains them with a raw
  * Lettuce XREADGROUP/XACK loop and with the Camel route {@code redis-streams -> unmarshal -> filter -> bean}, then
  * measures publish-to-completion latency through that route at a paced rate, and the start-up time and idle RSS of
  * {@code printery run}. Logs go to stderr; the last stdout line is one JSON object. See docs/benchmarks.md.
@@ -46,15 +50,19 @@ public final class BenchCommand {
     private static final String ROUTE_ID = "bench-route";
     private static final String RAW_GROUP = "bench-raw";
     private static final String ROUTE_GROUP = "bench-route";
+    /** The consumer's thread name contains this (Camel names it after the group). */
+    private static final String ROUTE_THREAD = "RedisStreams[" + ROUTE_GROUP + "]";
 
     /*
      * The bench context is a lean Camel: no JMX, metrics or HTTP server (as for every CLI command), no message
-     * history, no inflight browsing, pooled exchanges. docs/benchmarks.md states the same for the figures.
+     * history, no inflight browsing, pooled exchanges, no stream caching (the body is a byte[]: nothing to cache).
+     * Headers stay case-insensitive as in `printery run`. docs/benchmarks.md states the same for the figures.
      */
     private static final Map<String, String> CAMEL_SETTINGS = Map.of(
             "camel.main.messageHistory", "false",
             "camel.main.inflightRepositoryBrowseEnabled", "false",
-            "camel.main.exchangeFactory", "pooled");
+            "camel.main.exchangeFactory", "pooled",
+            "camel.main.streamCachingEnabled", "false");
 
     private final Args args;
 
@@ -84,12 +92,20 @@ public final class BenchCommand {
                         BenchEvents.event(0).getSerializedSize());
                 BenchEvents.prefill(connection, stream, warmup + events);
 
+                Map<Long, Long> cpu = threadCpu("main");
+                long allocated = allocatedBytes("main");
                 double raw = rawDrain(connection, key, warmup, events);
+                double rawCpu = cpuSince(cpu, "main") / 1e3 / (warmup + events);
+                long rawAllocated = (allocatedBytes("main") - allocated) / (warmup + events);
                 LOG.info("raw Lettuce drain: {} events/s", Math.round(raw));
 
                 try (CliContext camel = new CliContext(redis.url(), CAMEL_SETTINGS)) {
                     addRoute(camel, stream, sink);
+                    cpu = threadCpu(ROUTE_THREAD);
                     double route = routeDrain(camel, sync, key, sink, warmup, events);
+                    double routeCpu = cpuSince(cpu, ROUTE_THREAD) / 1e3 / (warmup + events);
+                    // The consumer thread starts with the route: all it allocated was for these entries.
+                    long routeAllocated = allocatedBytes(ROUTE_THREAD) / (warmup + events);
                     LOG.info("Camel route drain: {} events/s ({}x raw)", Math.round(route), ratio(route, raw));
                     long[] latencies = paced(client, key, sink);
                     result.put("events", events);
@@ -99,6 +115,10 @@ public final class BenchCommand {
                     result.put("raw_events_per_s", Math.round(raw));
                     result.put("route_events_per_s", Math.round(route));
                     result.put("ratio", ratio(route, raw));
+                    result.put("raw_cpu_us_per_event", Math.round(rawCpu * 100) / 100.0);
+                    result.put("route_cpu_us_per_event", Math.round(routeCpu * 100) / 100.0);
+                    result.put("raw_alloc_bytes_per_event", rawAllocated);
+                    result.put("route_alloc_bytes_per_event", routeAllocated);
                     result.put("paced_rate_per_s", PACED_RATE);
                     result.put("paced_events", latencies.length);
                     result.put("paced_p50_ms", millis(percentile(latencies, 0.50)));
@@ -110,7 +130,9 @@ public final class BenchCommand {
             } finally {
                 client.shutdown();
             }
-            if (System.getenv("PRINTERY_REDIS_URL") == null || System.getenv("PRINTERY_REDIS_URL").isBlank()) {
+            if (args.flag("no-run-probe")) {
+                LOG.info("Skipping the `printery run` probe (--no-run-probe)");
+            } else if (System.getenv("PRINTERY_REDIS_URL") == null || System.getenv("PRINTERY_REDIS_URL").isBlank()) {
                 RunProbe.Result run = RunProbe.measure(redis.url());
                 if (run != null) {
                     result.put("run_started_ms", run.startedMillis());
@@ -235,6 +257,42 @@ public final class BenchCommand {
             }
         }
         return "unknown";
+    }
+
+    /**
+     * CPU time per thread of the draining thread (named {@code worker}) and of Lettuce's I/O threads, which decode
+     * the replies: a cost per event that other processes on the machine move far less than they move throughput.
+     */
+    private static Map<Long, Long> threadCpu(String worker) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && (info.getThreadName().startsWith("lettuce-nioEventLoop")
+                    || info.getThreadName().equals(worker) || info.getThreadName().contains(worker))) {
+                cpu.put(info.getThreadId(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
+            }
+        }
+        return cpu;
+    }
+
+    /** Bytes allocated so far by the thread whose name contains {@code name}: load cannot move this. */
+    private static long allocatedBytes(String name) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains(name)) {
+                total += threads.getThreadAllocatedBytes(info.getThreadId());
+            }
+        }
+        return total;
+    }
+
+    private static long cpuSince(Map<Long, Long> before, String worker) {
+        long total = 0;
+        for (Map.Entry<Long, Long> now : threadCpu(worker).entrySet()) {
+            total += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        }
+        return total;
     }
 
     private static double perSecond(long count, long nanos) {

@@ -52,6 +52,8 @@ final class BenchRedis implements AutoCloseable {
                 "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--protected-mode", "no")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         BenchRedis redis = new BenchRedis("redis://127.0.0.1:" + port, process, dir);
+        // An interrupted bench (Ctrl-C, SIGTERM) must not leave its redis-server behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "bench-redis-stop"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {
