@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The packaged jar as an operator runs it: separate processes, real Redis, exit codes and output. */
-class CliSmokeTest {
+class CliSmokeIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

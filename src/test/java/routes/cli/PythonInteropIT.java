@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A Python client that knows only proto/ and the entry layout (src/test/python/interop.py) and the packaged jar
  * understand each other's events on a real stream.
  */
-class PythonInteropTest {
+class PythonInteropIT {
 
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path SCRIPT = Path.of("src", "test", "python", "interop.py");
