@@ -12,6 +12,7 @@ import routes.cli.Args;
 import routes.cli.BenchCommand;
 import routes.cli.PublishCommand;
 import routes.cli.TailCommand;
+import routes.manifest.ManifestException;
 
 /** The printery command line: {@code java -jar printery.jar <command> [options]}. */
 public final class Printery {
@@ -25,7 +26,9 @@ public final class Printery {
               tail [--stream S] [--from ID] [--count N] [--json]
                                            print decoded events, one per line
               bench [--events N]           measure raw Lettuce against the Camel route (see docs/benchmarks.md)
-            environment: PRINTERY_REDIS_URL (default redis://127.0.0.1:6379), PRINTERY_HTTP_PORT (default 8080)
+            """ + routes.dlq.DlqCommand.USAGE + """
+            environment: PRINTERY_REDIS_URL (default redis://127.0.0.1:6379), PRINTERY_HTTP_PORT (default 8080),
+                         PRINTERY_DB_URL (default jdbc:h2:file:./data/printery), PRINTERY_DB_USER, PRINTERY_DB_PASSWORD
             """;
 
     private Printery() {
@@ -51,6 +54,7 @@ public final class Printery {
                 case "publish" -> new PublishCommand(args).run(out);
                 case "tail" -> new TailCommand(args).run(out, err);
                 case "bench" -> new BenchCommand(args).run(out);
+                case "dlq" -> new routes.dlq.DlqCommand(args).run(out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
@@ -68,6 +72,13 @@ public final class Printery {
         } catch (RedisUnreachableException e) {
             err.println("printery: " + e.getMessage());
             return 3;
+        } catch (Exception e) {
+            ManifestException manifest = causeOf(e, ManifestException.class);
+            if (manifest == null) {
+                throw e;
+            }
+            err.println("printery: " + manifest.getMessage());
+            return 2;
         }
     }
 
@@ -101,6 +112,15 @@ public final class Printery {
 
     private static String redacted(RedisURI uri) {
         return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     private static String rootMessage(Throwable e) {

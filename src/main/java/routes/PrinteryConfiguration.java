@@ -21,12 +21,14 @@ import routes.events.Streams;
 @Configuration
 public class PrinteryConfiguration implements CamelConfiguration {
 
-    /** The one Redis connection factory: camel-spring-redis, its idempotent repository and redis-streams share it. */
-    @BindToRegistry(value = "redisConnectionFactory", destroyMethod = "destroy")
+    /**
+     * The one Redis connection factory: camel-spring-redis, its idempotent repository and redis-streams share it.
+     * Started by initMethod, not here: Camel Main 4.17 calls @BindToRegistry methods twice and binds one result,
+     * and an unstarted factory holds no client resources.
+     */
+    @BindToRegistry(value = "redisConnectionFactory", initMethod = "afterPropertiesSet", destroyMethod = "destroy")
     public LettuceConnectionFactory redisConnectionFactory(@PropertyInject("printery.redis.url") String url) {
-        LettuceConnectionFactory factory = connectionFactory(url);
-        factory.afterPropertiesSet();
-        return factory;
+        return connectionFactory(url);
     }
 
     @BindToRegistry("redisTemplate")

@@ -1,5 +1,7 @@
 package routes.cli;
 
+import java.util.Map;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import routes.Printery;
@@ -10,11 +12,18 @@ public final class CliContext implements AutoCloseable {
     private final Main main = new Main();
 
     public CliContext() throws Exception {
-        Printery.requireRedis(Printery.redisUrl());
+        this(Printery.redisUrl(), Map.of());
+    }
+
+    /** Against the given Redis, with extra Camel Main properties. */
+    CliContext(String redisUrl, Map<String, String> overrides) throws Exception {
+        Printery.requireRedis(redisUrl);
+        main.addOverrideProperty("printery.redis.url", redisUrl);
         main.addOverrideProperty("camel.main.routesCollectorEnabled", "false");
         main.addOverrideProperty("camel.management.enabled", "false");
         main.addOverrideProperty("camel.main.jmxEnabled", "false");
         main.addOverrideProperty("camel.metrics.enabled", "false");
+        overrides.forEach(main::addOverrideProperty);
         main.start();
     }
 

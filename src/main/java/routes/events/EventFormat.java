@@ -21,15 +21,17 @@ public class EventFormat extends ProtobufDataFormat {
 
     @Override
     public Object unmarshal(Exchange exchange, Object body) throws Exception {
+        // The consumer sets the entry error header only on entries it gave no body, so an entry with a payload
+        // skips the header lookup.
+        if (body instanceof byte[] bytes) {
+            return decode(bytes);
+        }
         String entryError = exchange.getIn().getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class);
         if (entryError != null) {
             throw new InvalidEventException(entryError);
         }
         if (body instanceof DeploymentEvent event) {
             return EventTypes.requireValid(event);
-        }
-        if (body instanceof byte[] bytes) {
-            return decode(bytes);
         }
         return super.unmarshal(exchange, body);
     }

@@ -3,6 +3,7 @@ package routes.streams;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,12 @@ final class StreamReader implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamReader.class);
     private static final String RECOVERED_ALL = "";
+    /* Entry field names as bytes: matching a field costs a byte comparison, not a String per field and entry. */
+    private static final byte[] FIELD_PAYLOAD = bytes(RedisStreamsConstants.FIELD_PAYLOAD);
+    private static final byte[] FIELD_TYPE = bytes(RedisStreamsConstants.FIELD_TYPE);
+    private static final byte[] FIELD_EVENT_ID = bytes(RedisStreamsConstants.FIELD_EVENT_ID);
+    private static final byte[] FIELD_DEPLOYMENT_ID = bytes(RedisStreamsConstants.FIELD_DEPLOYMENT_ID);
+    private static final byte[] FIELD_CORRELATION_ID = bytes(RedisStreamsConstants.FIELD_CORRELATION_ID);
 
     private final RedisStreamsConsumer owner;
     private final RedisStreamsConfiguration config;
@@ -65,6 +72,9 @@ final class StreamReader implements Runnable {
     private long nextClaimAt;
     private boolean groupsMissing;
     private long backoff;
+    /* Lettuce decodes a stream key once per reply and shares it among its entries: decode the name once too. */
+    private byte[] lastStreamKey;
+    private String lastStream;
 
     private record Held(String stream, String id) {
     }
@@ -233,14 +243,14 @@ final class StreamReader implements Runnable {
     private void process(List<StreamMessage<byte[], byte[]>> batch, boolean redelivered) {
         Map<String, Long> deliveries = redelivered ? deliveryCounts(batch) : Map.of();
         for (StreamMessage<byte[], byte[]> message : batch) {
-            held.add(new Held(str(message.getStream()), message.getId()));
+            held.add(new Held(streamName(message.getStream()), message.getId()));
         }
         for (StreamMessage<byte[], byte[]> message : batch) {
             if (!running) {
                 // Shutting down: the rest stays pending and is re-read on restart or claimed by another consumer.
                 break;
             }
-            String stream = str(message.getStream());
+            String stream = streamName(message.getStream());
             if (message.getBody() == null || message.getBody().isEmpty()) {
                 // A pending entry that was trimmed or deleted: nothing left to process (Redis has no empty entries).
                 LOG.warn("Pending entry {} on {} no longer exists; acking it", message.getId(), stream);
@@ -249,7 +259,7 @@ final class StreamReader implements Runnable {
                 }
                 continue;
             }
-            processOne(stream, message, deliveries.getOrDefault(stream + ' ' + message.getId(), 1L));
+            processOne(stream, message, redelivered ? deliveries.getOrDefault(stream + ' ' + message.getId(), 1L) : 1L);
         }
         held.clear();
     }
@@ -264,19 +274,23 @@ final class StreamReader implements Runnable {
         in.setHeader(RedisStreamsConstants.DELIVERY_COUNT, deliveryCount);
         byte[] payload = null;
         for (Map.Entry<byte[], byte[]> field : message.getBody().entrySet()) {
-            String key = str(field.getKey());
-            switch (key) {
-                case RedisStreamsConstants.FIELD_PAYLOAD -> payload = field.getValue();
-                case RedisStreamsConstants.FIELD_TYPE -> in.setHeader(RedisStreamsConstants.EVENT_TYPE, str(field.getValue()));
-                case RedisStreamsConstants.FIELD_EVENT_ID -> in.setHeader(RedisStreamsConstants.EVENT_ID, str(field.getValue()));
-                case RedisStreamsConstants.FIELD_DEPLOYMENT_ID -> in.setHeader(RedisStreamsConstants.DEPLOYMENT_ID, str(field.getValue()));
-                case RedisStreamsConstants.FIELD_CORRELATION_ID -> in.setHeader(RedisStreamsConstants.CORRELATION_ID, str(field.getValue()));
-                default -> {
-                    // Other fields become headers, except Camel's own: an entry must not steer endpoints
-                    // (CamelHttpUri, CamelFileName, ...) with what a publisher wrote.
-                    if (!key.regionMatches(true, 0, "camel", 0, 5)) {
-                        in.setHeader(key, field.getValue());
-                    }
+            byte[] key = field.getKey();
+            if (Arrays.equals(key, FIELD_PAYLOAD)) {
+                payload = field.getValue();
+            } else if (Arrays.equals(key, FIELD_TYPE)) {
+                in.setHeader(RedisStreamsConstants.EVENT_TYPE, str(field.getValue()));
+            } else if (Arrays.equals(key, FIELD_EVENT_ID)) {
+                in.setHeader(RedisStreamsConstants.EVENT_ID, str(field.getValue()));
+            } else if (Arrays.equals(key, FIELD_DEPLOYMENT_ID)) {
+                in.setHeader(RedisStreamsConstants.DEPLOYMENT_ID, str(field.getValue()));
+            } else if (Arrays.equals(key, FIELD_CORRELATION_ID)) {
+                in.setHeader(RedisStreamsConstants.CORRELATION_ID, str(field.getValue()));
+            } else {
+                // Other fields become headers, except Camel's own: an entry must not steer endpoints
+                // (CamelHttpUri, CamelFileName, ...) with what a publisher wrote.
+                String header = str(key);
+                if (!header.regionMatches(true, 0, "camel", 0, 5)) {
+                    in.setHeader(header, field.getValue());
                 }
             }
         }
@@ -442,6 +456,14 @@ final class StreamReader implements Runnable {
         }
         connection = null;
         redis = null;
+    }
+
+    private String streamName(byte[] key) {
+        if (key != lastStreamKey) {
+            lastStream = str(key);
+            lastStreamKey = key;
+        }
+        return lastStream;
     }
 
     private static boolean isNoGroup(RedisCommandExecutionException e) {

@@ -1,0 +1,104 @@
+package routes.cli;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts {@code java -jar printery.jar run} as a separate process against the bench's Redis and measures the time
+ * from process start to Camel's "started" log line, and the resident memory once it has idled a few seconds.
+ */
+final class RunProbe {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunProbe.class);
+    private static final Pattern STARTED = Pattern.compile("Apache Camel \\S+ \\(\\S+\\) started in (\\S+)");
+    private static final long IDLE_MILLIS = 3_000;
+
+    /** Wall time to "started" and RSS after idling, in ms and MiB; null when this JVM was not started from a jar. */
+    record Result(long startedMillis, String camelReported, long idleRssMib) {
+    }
+
+    private RunProbe() {
+    }
+
+    static Result measure(String redisUrl) throws IOException, InterruptedException {
+        Path jar = ownJar();
+        if (jar == null) {
+            LOG.warn("Not running from printery.jar: skipping the `printery run` start-up and RSS probe");
+            return null;
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        int httpPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            httpPort = socket.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString(), "run").redirectErrorStream(true);
+        builder.environment().put("PRINTERY_REDIS_URL", redisUrl);
+        builder.environment().put("PRINTERY_HTTP_PORT", String.valueOf(httpPort));
+        long spawned = System.nanoTime();
+        Process process = builder.start();
+        CountDownLatch started = new CountDownLatch(1);
+        long[] startedAt = new long[1];
+        String[] reported = new String[1];
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Matcher m = STARTED.matcher(line);
+                    if (started.getCount() > 0 && m.find()) {
+                        startedAt[0] = System.nanoTime();
+                        reported[0] = m.group(1);
+                        started.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("run probe output ended: {}", e.getMessage());
+            }
+        }, "run-probe-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!started.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("`printery run` did not log \"started\" within 60 s");
+            }
+            long startedMillis = TimeUnit.NANOSECONDS.toMillis(startedAt[0] - spawned);
+            Thread.sleep(IDLE_MILLIS);
+            return new Result(startedMillis, reported[0], rssMib(process.pid()));
+        } finally {
+            process.destroy();
+            if (!process.waitFor(35, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static long rssMib(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static Path ownJar() {
+        try {
+            File location = new File(RunProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return location.isFile() && location.getName().endsWith(".jar") ? location.toPath() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}

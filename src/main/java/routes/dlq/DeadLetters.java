@@ -1,0 +1,118 @@
+package routes.dlq;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import routes.streams.RedisStreamsConstants;
+
+/**
+ * The dead letter's stream entry: built from a failed worker exchange (route dlq-dead-letter) and read back by the
+ * recorder. The entry keeps the standard layout (type, event_id, deployment_id, correlation_id, payload) so
+ * {@code printery tail --stream materi:dlq:deployment-failed} shows the events, plus the fields below.
+ */
+public class DeadLetters {
+
+    /** Set by each worker's routeConfiguration (interceptFrom); the failing route id stands in when missing. */
+    public static final String WORKER_CATEGORY = "PrinteryWorkerCategory";
+
+    static final String SOURCE_STREAM = "source_stream";
+    static final String SOURCE_ENTRY_ID = "source_entry_id";
+    static final String GROUP = "group";
+    static final String WORKER = "worker";
+    static final String ROUTE_ID = "route_id";
+    static final String ATTEMPTS = "attempts";
+    static final String EXCEPTION_CLASS = "exception_class";
+    static final String EXCEPTION_MESSAGE = "exception_message";
+    static final String FIRST_FAILURE_AT = "first_failure_at";
+    static final String LAST_FAILURE_AT = "last_failure_at";
+    static final String DEAD_LETTERED_AT = "dead_lettered_at";
+
+    private static final int MAX_MESSAGE = 4000;
+
+    /** The DLQ entry for the failed exchange the dead letter channel hands over (original message, caught exception). */
+    public Map<String, Object> toEntry(Exchange exchange) {
+        Message in = exchange.getIn();
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        long now = System.currentTimeMillis();
+        long first = exchange.getProperty(FailureClock.FIRST_FAILURE_AT, now, Long.class);
+        long last = exchange.getProperty(FailureClock.LAST_FAILURE_AT, now, Long.class);
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        String worker = exchange.getProperty(WORKER_CATEGORY, routeId, String.class);
+
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put(RedisStreamsConstants.FIELD_TYPE, in.getHeader(RedisStreamsConstants.EVENT_TYPE, "", String.class));
+        entry.put(RedisStreamsConstants.FIELD_EVENT_ID, in.getHeader(RedisStreamsConstants.EVENT_ID, "", String.class));
+        entry.put(RedisStreamsConstants.FIELD_DEPLOYMENT_ID, in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID, "", String.class));
+        entry.put(RedisStreamsConstants.FIELD_CORRELATION_ID, in.getHeader(RedisStreamsConstants.CORRELATION_ID, "", String.class));
+        entry.put(SOURCE_STREAM, in.getHeader(RedisStreamsConstants.STREAM, "", String.class));
+        entry.put(SOURCE_ENTRY_ID, in.getHeader(RedisStreamsConstants.ENTRY_ID, "", String.class));
+        entry.put(GROUP, in.getHeader(RedisStreamsConstants.GROUP, "", String.class));
+        entry.put(WORKER, worker == null ? "unknown" : worker);
+        entry.put(ROUTE_ID, routeId == null ? "" : routeId);
+        entry.put(ATTEMPTS, String.valueOf(exchange.getProperty(FailureClock.ATTEMPTS, 1, Integer.class)));
+        entry.put(EXCEPTION_CLASS, failure == null ? "unknown" : failure.getClass().getName());
+        entry.put(EXCEPTION_MESSAGE, reason(failure));
+        entry.put(FIRST_FAILURE_AT, Instant.ofEpochMilli(first).toString());
+        entry.put(LAST_FAILURE_AT, Instant.ofEpochMilli(last).toString());
+        entry.put(DEAD_LETTERED_AT, Instant.ofEpochMilli(now).toString());
+        byte[] payload = in.getBody(byte[].class);
+        if (payload != null) {
+            entry.put(RedisStreamsConstants.FIELD_PAYLOAD, payload);
+        }
+        return entry;
+    }
+
+    /** The dead letter the recorder's consumer delivered (fields as headers, payload as body). */
+    public DeadLetter fromEntry(Exchange exchange) {
+        Message in = exchange.getIn();
+        byte[] payload = in.getHeader(RedisStreamsConstants.ENTRY_ERROR) == null ? in.getBody(byte[].class) : null;
+        Instant deadLettered = orDefault(instant(in, DEAD_LETTERED_AT), Instant.now());
+        return new DeadLetter(in.getHeader(RedisStreamsConstants.ENTRY_ID, String.class),
+                field(in, SOURCE_STREAM), field(in, SOURCE_ENTRY_ID), field(in, GROUP), field(in, WORKER),
+                field(in, ROUTE_ID), Integer.parseInt(orDefault(field(in, ATTEMPTS), "1")),
+                orDefault(field(in, EXCEPTION_CLASS), "unknown"), field(in, EXCEPTION_MESSAGE),
+                orDefault(instant(in, FIRST_FAILURE_AT), deadLettered), orDefault(instant(in, LAST_FAILURE_AT), deadLettered),
+                deadLettered, in.getHeader(RedisStreamsConstants.EVENT_TYPE, String.class),
+                in.getHeader(RedisStreamsConstants.EVENT_ID, String.class),
+                in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID, String.class),
+                in.getHeader(RedisStreamsConstants.CORRELATION_ID, String.class),
+                payload, payload == null ? 0 : payload.length, null, 0, null);
+    }
+
+    /** The exception's message and, when it wraps another, the root cause: what ops need to judge a replay. */
+    static String reason(Throwable failure) {
+        if (failure == null) {
+            return "";
+        }
+        StringBuilder reason = new StringBuilder(String.valueOf(failure.getMessage()));
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != failure) {
+            reason.append(" (caused by ").append(root.getClass().getName()).append(": ").append(root.getMessage()).append(')');
+        }
+        return reason.length() > MAX_MESSAGE ? reason.substring(0, MAX_MESSAGE) : reason.toString();
+    }
+
+    private static String field(Message in, String name) {
+        Object value = in.getHeader(name);
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return value == null ? null : value.toString();
+    }
+
+    private static Instant instant(Message in, String name) {
+        String text = field(in, name);
+        return text == null || text.isEmpty() ? null : Instant.parse(text);
+    }
+
+    private static <T> T orDefault(T value, T fallback) {
+        return value == null || "".equals(value) ? fallback : value;
+    }
+}

@@ -1,0 +1,78 @@
+package routes.dlq;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/** The DLQ's HTTP API (routes dlq-api-* in routes.yaml): GET /api/dlq, GET /api/dlq/{id}, POST /api/dlq/{id}/replay. */
+public class DlqApi {
+
+    static final int DEFAULT_LIMIT = 1000;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final DlqStore store;
+    private final DlqReplayer replayer;
+
+    public DlqApi(DlqStore store, DlqReplayer replayer) {
+        this.store = store;
+        this.replayer = replayer;
+    }
+
+    /** ?worker=W&since=T&limit=N: newest first, without payloads. */
+    public void list(Exchange exchange) throws JsonProcessingException {
+        Message in = exchange.getIn();
+        Instant since;
+        try {
+            since = TimeArgs.since(in.getHeader("since", String.class), Instant.now());
+        } catch (IllegalArgumentException e) {
+            respond(exchange, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        int limit = in.getHeader("limit", DEFAULT_LIMIT, Integer.class);
+        List<Map<String, Object>> letters = store.list(in.getHeader("worker", String.class), since, limit).stream()
+                .map(d -> d.toJson(false)).toList();
+        respond(exchange, 200, letters);
+    }
+
+    public void show(Exchange exchange) throws JsonProcessingException {
+        String id = exchange.getIn().getHeader("id", String.class);
+        var letter = store.find(id);
+        if (letter.isEmpty()) {
+            respond(exchange, 404, Map.of("error", "no dead letter " + id));
+        } else {
+            respond(exchange, 200, letter.get().toJson(true));
+        }
+    }
+
+    /** ?force=true replays a dead letter that was replayed before. */
+    public void replay(Exchange exchange) throws JsonProcessingException {
+        Message in = exchange.getIn();
+        DlqReplayer.Result result = replayer.replay(in.getHeader("id", String.class), in.getHeader("force", false, Boolean.class));
+        int status = switch (result.outcome()) {
+            case REPLAYED -> 200;
+            case NOT_FOUND -> 404;
+            case ALREADY_REPLAYED, NO_PAYLOAD -> 409;
+        };
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("id", result.id());
+        body.put("outcome", result.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        body.put("entry_id", result.entryId());
+        if (result.deadLetter() != null) {
+            body.put("dead_letter", result.deadLetter().toJson(false));
+        }
+        respond(exchange, status, body);
+    }
+
+    private void respond(Exchange exchange, int status, Object body) throws JsonProcessingException {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(json.writeValueAsString(body));
+    }
+}

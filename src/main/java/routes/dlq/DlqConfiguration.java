@@ -1,0 +1,48 @@
+package routes.dlq;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * The beans of the dead-letter queue that routes.yaml and the dlq command use. Those on the database are lazy:
+ * printeryDataSource comes from another configuration class, bound in no particular order.
+ */
+@Configuration
+public class DlqConfiguration implements CamelConfiguration {
+
+    @BindToRegistry("failureClock")
+    public FailureClock failureClock() {
+        return new FailureClock();
+    }
+
+    @BindToRegistry("deadLetters")
+    public DeadLetters deadLetters() {
+        return new DeadLetters();
+    }
+
+    @BindToRegistry(value = "dlqStore", lazy = true)
+    public DlqStore dlqStore(DataSource printeryDataSource, DeadLetters deadLetters) {
+        return new DlqStore(printeryDataSource, deadLetters);
+    }
+
+    @BindToRegistry(value = "dlqReplayer", lazy = true)
+    public DlqReplayer dlqReplayer(CamelContext context, DlqStore dlqStore) {
+        return new DlqReplayer(context, dlqStore);
+    }
+
+    @BindToRegistry("dlqAlerts")
+    public DlqAlerts dlqAlerts(@PropertyInject("printery.dlq.alert-max-delay") String maxDelay) {
+        return new DlqAlerts(TimeUtils.toMilliSeconds(maxDelay));
+    }
+
+    @BindToRegistry(value = "dlqApi", lazy = true)
+    public DlqApi dlqApi(DlqStore dlqStore, DlqReplayer dlqReplayer) {
+        return new DlqApi(dlqStore, dlqReplayer);
+    }
+}

@@ -1,0 +1,50 @@
+package routes.dlq;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The time arguments of the DLQ tools: ages like 30m, 12h, 7d, and points in time (an age ago, a date, an instant). */
+public final class TimeArgs {
+
+    private static final Pattern AGE = Pattern.compile("(\\d+)\\s*([smhdw])");
+
+    private TimeArgs() {
+    }
+
+    /** "90s", "30m", "12h", "7d", "2w". */
+    public static Duration age(String text) {
+        Matcher m = AGE.matcher(text == null ? "" : text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not an age like 30m, 12h or 7d");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofDays(7 * n);
+        };
+    }
+
+    /** An age ago ("12h"), a UTC date ("2026-11-22") or an instant ("2026-11-22T10:00:00Z"); null stays null. */
+    public static Instant since(String text, Instant now) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        if (AGE.matcher(text.strip()).matches()) {
+            return now.minus(age(text));
+        }
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is neither an age (12h, 7d), a date (2026-11-22) "
+                    + "nor an instant (2026-11-22T10:00:00Z)");
+        }
+    }
+}

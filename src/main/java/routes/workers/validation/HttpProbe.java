@@ -1,0 +1,50 @@
+package routes.workers.validation;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * HTTP for the checks: one client, HTTP/1.1 (no h2c upgrade dance with plain-http test servers and registries),
+ * no redirects (an Authorization header must not follow a redirect elsewhere), every request bounded by the check
+ * timeout so a cancelled check's thread does not linger.
+ */
+public final class HttpProbe {
+
+    private final HttpClient client;
+    private final Duration timeout;
+
+    public HttpProbe(Duration timeout) {
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(timeout)
+                .build();
+    }
+
+    /** A request to {@code url} with the check timeout; add headers and a method, then {@link #send}. */
+    public HttpRequest.Builder request(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
+    }
+
+    public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return send(request(url).GET().build());
+    }
+
+    public static boolean is2xx(int status) {
+        return status >= 200 && status < 300;
+    }
+
+    /** An I/O failure for a message: its class and message, e.g. "HttpConnectTimeoutException: ...". */
+    public static String describe(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+}

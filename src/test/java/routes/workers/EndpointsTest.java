@@ -1,0 +1,18 @@
+package routes.workers;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class EndpointsTest {
+
+    @Test
+    void dropsUserInfoQueryAndDriverParameters() {
+        assertEquals("redis://10.0.0.5:6379/0", Endpoints.withoutCredentials("redis://:s3cret@10.0.0.5:6379/0"));
+        assertEquals("rediss://cache:6380", Endpoints.withoutCredentials("rediss://user:p@ss@cache:6380"));
+        assertEquals("jdbc:postgresql://db:5432/app", Endpoints.withoutCredentials("jdbc:postgresql://db:5432/app?user=a&password=b"));
+        assertEquals("jdbc:h2:mem:test", Endpoints.withoutCredentials("jdbc:h2:mem:test;PASSWORD=x"));
+        assertEquals("https://api.example/health", Endpoints.withoutCredentials("https://bot:tok@api.example/health?token=t#x"));
+        assertEquals("http://127.0.0.1:9111/health", Endpoints.withoutCredentials("http://127.0.0.1:9111/health"));
+    }
+}

@@ -1,0 +1,118 @@
+package routes.workers;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import routes.events.EventPublisher;
+import routes.events.EventTypes;
+import routes.events.Streams;
+import routes.events.proto.DeploymentCompletedEvent;
+import routes.events.proto.DeploymentEvent;
+import routes.events.proto.DeploymentStartedEvent;
+import routes.events.proto.DeploymentStatus;
+import routes.support.RedisServer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static routes.events.proto.ValidationResult.VALIDATION_RESULT_FAILED;
+import static routes.events.proto.ValidationResult.VALIDATION_RESULT_PASSED;
+
+/**
+ * End to end through routes.yaml on Camel Main: deployment:started published on the deployment stream comes back as
+ * validation:started and validation:completed on the validation stream; other types are ignored, a redelivered
+ * event is validated once, and the entries are acked in group printery-validator.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ValidatorRouteTest {
+
+    private ValidatorFixture fixture;
+    private PrinteryApp app;
+    private EventPublisher publisher;
+    private Streams streams;
+
+    @BeforeAll
+    void start() throws Exception {
+        fixture = new ValidatorFixture();
+        String routes = "classpath:routes.yaml";
+        app = new PrinteryApp(Map.of(
+                "camel.main.routesIncludePattern", routes,
+                "printery.manifest", fixture.manifestFile(Map.of()).toString(),
+                "printery.validator.check-timeout", "5s"));
+        publisher = app.bean("eventPublisher", EventPublisher.class);
+        streams = app.streams();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        app.close();
+        fixture.close();
+    }
+
+    @Test
+    void deploymentStartedComesBackAsValidationResults() throws Exception {
+        String deploymentId = "dep-" + UUID.randomUUID();
+        publisher.publishDeploymentStarted(deploymentId, "corr-e2e", DeploymentStartedEvent.newBuilder()
+                .setVersion("3.5.0").setEnvironment("staging").addAllServices(List.of("api", "worker", "web")).build());
+
+        DeploymentEvent completed = app.await(streams.validation(), e -> e.getDeploymentId().equals(deploymentId)
+                && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
+        assertEquals(VALIDATION_RESULT_PASSED, completed.getValidationCompleted().getResult(), completed.toString());
+        assertEquals("corr-e2e", completed.getCorrelationId());
+        assertEquals(6, completed.getValidationCompleted().getChecksCount());
+        List<String> types = app.read(streams.validation()).stream().filter(e -> e.getDeploymentId().equals(deploymentId))
+                .map(DeploymentEvent::getType).toList();
+        assertEquals(List.of(EventTypes.VALIDATION_STARTED, EventTypes.VALIDATION_COMPLETED), types);
+    }
+
+    @Test
+    void otherTypesAreIgnoredAndARedeliveredEventIsValidatedOnce() throws Exception {
+        String first = "dep-" + UUID.randomUUID();
+        publisher.publishDeploymentStarted(first, null, DeploymentStartedEvent.newBuilder()
+                .setVersion("3.6.0").setEnvironment("staging").addServices("api").build());
+        DeploymentEvent original = app.await(streams.deployment(), e -> e.getDeploymentId().equals(first), Duration.ofSeconds(5));
+        publisher.publish(original);
+        String other = "dep-" + UUID.randomUUID();
+        publisher.publishDeploymentCompleted(other, null, DeploymentCompletedEvent.newBuilder()
+                .setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS).setVersion("3.5.0").build());
+        String last = "dep-" + UUID.randomUUID();
+        publisher.publishDeploymentStarted(last, null, DeploymentStartedEvent.newBuilder()
+                .setVersion("3.5.0").setEnvironment("staging").addServices("web").build());
+
+        // One consumer reads the stream in order: once the last event is validated, the duplicate has been seen.
+        app.await(streams.validation(), e -> e.getDeploymentId().equals(last)
+                && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
+        List<DeploymentEvent> results = app.read(streams.validation());
+        List<DeploymentEvent> ofFirst = results.stream().filter(e -> e.getDeploymentId().equals(first)).toList();
+        assertEquals(List.of(EventTypes.VALIDATION_STARTED, EventTypes.VALIDATION_COMPLETED),
+                ofFirst.stream().map(DeploymentEvent::getType).toList());
+        assertEquals(VALIDATION_RESULT_FAILED, ofFirst.get(1).getValidationCompleted().getResult());
+        assertTrue(results.stream().noneMatch(e -> e.getDeploymentId().equals(other)));
+        awaitNoPending(streams.deployment(), "printery-validator");
+    }
+
+    private static void awaitNoPending(String stream, String group) throws InterruptedException {
+        RedisClient client = RedisClient.create(RedisServer.shared().url());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            long pending = -1;
+            while (System.nanoTime() < deadline) {
+                pending = connection.sync().xpending(stream, group).getCount();
+                if (pending == 0) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError(pending + " entries still pending in group " + group + " of " + stream);
+        } finally {
+            client.shutdown();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package routes.workers.notify;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.springframework.data.redis.connection.stream.StreamInfo;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import routes.events.EventPublisher;
+import routes.support.Isolation;
+import routes.support.RedisServer;
+
+/**
+ * The packaged configuration (application.properties, routes.yaml, the @Configuration classes) started with Camel
+ * Main, on own streams of the shared test Redis, with the notifier's channels pointed at local servers.
+ */
+final class NotifierApp implements AutoCloseable {
+
+    static final String GROUP = "printery-notifier";
+
+    private final Main main = new Main();
+    final String prefix = "test:notify:" + UUID.randomUUID();
+
+    NotifierApp(Map<String, String> properties) throws Exception {
+        Map<String, String> all = new LinkedHashMap<>(Isolation.properties(prefix));
+        // nothing configured unless the test says so: no test may reach a real Slack, SMTP server or PagerDuty
+        all.put("printery.notify.slack.token", "");
+        all.put("printery.notify.slack.webhook-url", "");
+        all.put("printery.notify.slack.critical-webhook-url", "");
+        all.put("printery.notify.slack.server-url", "http://127.0.0.1:9");
+        all.put("printery.notify.smtp.host", "");
+        all.put("printery.notify.pagerduty.routing-key", "");
+        all.put("printery.notify.pagerduty.url", "http://127.0.0.1:9/v2/enqueue");
+        all.putAll(properties);
+        all.forEach(main::addOverrideProperty);
+        main.start();
+    }
+
+    CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    EventPublisher publisher() {
+        return camel().getRegistry().lookupByNameAndType("eventPublisher", EventPublisher.class);
+    }
+
+    StringRedisTemplate redis() {
+        return camel().getRegistry().lookupByNameAndType("redisTemplate", StringRedisTemplate.class);
+    }
+
+    /** Waits until the notifier group has read the entry and acked everything it read (so it is processed). */
+    void awaitProcessed(String stream, String entryId) {
+        await("entry " + entryId + " on " + stream + " processed by " + GROUP, () -> {
+            for (StreamInfo.XInfoGroup group : redis().opsForStream().groups(stream)) {
+                if (group.groupName().equals(GROUP)) {
+                    return compare(group.lastDeliveredId(), entryId) >= 0 && group.pendingCount() == 0;
+                }
+            }
+            return false;
+        });
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    private static int compare(String a, String b) {
+        String[] x = a.split("-");
+        String[] y = b.split("-");
+        int ms = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return ms != 0 ? ms : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}

@@ -1,0 +1,118 @@
+package routes.workers.notify;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import routes.events.proto.DeploymentFailedEvent;
+import routes.events.proto.DeploymentStageCompletedEvent;
+import routes.events.proto.DeploymentStartedEvent;
+import routes.events.proto.DeploymentStatus;
+
+/** Slack with a bot token: chat.postMessage at a local Web API, one thread per deployment. */
+class NotifierSlackThreadTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "xoxb-test-0000";
+    private static final String API = "/api/chat.postMessage";
+
+    private static WireMockServer slack;
+    private static NotifierApp app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        slack = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        slack.start();
+        slack.stubFor(post(urlEqualTo(API)).withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"ok\":true,\"channel\":\"C0DEPLOY\",\"ts\":\"1700000000.000100\"}")));
+        slack.stubFor(post(urlEqualTo(API)).withRequestBody(containing("refused-channel")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"ok\":false,\"error\":\"channel_not_found\"}")));
+        app = new NotifierApp(Map.of(
+                "printery.notify.slack.token", TOKEN,
+                "printery.notify.slack.server-url", "http://127.0.0.1:" + slack.port()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.close();
+        }
+        slack.stop();
+    }
+
+    @Test
+    void oneDeploymentReadsAsOneThreadAndFailuresAlsoGoToCritical() throws Exception {
+        String deployment = "dep-" + UUID.randomUUID();
+        app.awaitProcessed(app.prefix + ":deployment", app.publisher().publishDeploymentStarted(deployment, null,
+                DeploymentStartedEvent.newBuilder().setVersion("2.0.0").setEnvironment("staging").build()));
+        List<JsonNode> first = awaitPosts(deployment, 1);
+        assertEquals("#materi-deployments", first.get(0).path("channel").asText());
+        assertFalse(first.get(0).has("thread_ts"), "the first message starts the thread");
+
+        app.publisher().publishStageCompleted(deployment, null, DeploymentStageCompletedEvent.newBuilder()
+                .setStage("railway").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS).setDurationMs(42_000).build());
+        app.publisher().publishDeploymentFailed(deployment, null, DeploymentFailedEvent.newBuilder()
+                .setReason("health check failed").setFailedStage("railway").setVersion("2.0.0").build());
+        List<JsonNode> posts = awaitPosts(deployment, 4);
+
+        assertEquals(4, posts.size());
+        long inThread = posts.stream().filter(p -> p.path("channel").asText().equals("#materi-deployments")
+                && p.path("thread_ts").asText().equals("1700000000.000100")).count();
+        assertEquals(2, inThread, "stage completed and the failure answer in the thread: " + posts);
+        List<JsonNode> critical = posts.stream().filter(p -> p.path("channel").asText().equals("#materi-critical")).toList();
+        assertEquals(1, critical.size());
+        assertFalse(critical.get(0).has("thread_ts"), "#materi-critical gets the failure as its own message");
+        assertTrue(critical.get(0).path("text").asText().contains("Deployment failed"));
+    }
+
+    @Test
+    void aRefusalFromSlackIsRetriedThenDeadLettered() {
+        MockEndpoint deadLetters = app.camel().getEndpoint("mock:notifier-dead-letter", MockEndpoint.class);
+        int before = deadLetters.getReceivedCounter();
+        String deployment = "refused-channel-" + UUID.randomUUID();
+        app.publisher().publishDeploymentStarted(deployment, null, DeploymentStartedEvent.newBuilder().setVersion("2.0.0").build());
+
+        NotifierApp.await("the dead letter", () -> deadLetters.getReceivedCounter() == before + 1);
+        Exchange dead = deadLetters.getReceivedExchanges().get(before);
+        Exception cause = dead.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        assertTrue(cause instanceof NotifierSendException && cause.getMessage().contains("channel_not_found"), String.valueOf(cause));
+        assertEquals(4, slack.findAll(postRequestedFor(urlEqualTo(API)).withRequestBody(containing(deployment))).size());
+    }
+
+    private static List<JsonNode> awaitPosts(String deployment, int count) {
+        NotifierApp.await(count + " chat.postMessage about " + deployment, () -> posts(deployment).size() >= count);
+        return posts(deployment);
+    }
+
+    private static List<JsonNode> posts(String deployment) {
+        return slack.findAll(postRequestedFor(urlEqualTo(API)).withRequestBody(containing(deployment))).stream()
+                .map(r -> {
+                    try {
+                        return JSON.readTree(r.getBodyAsString());
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }).toList();
+    }
+}
