@@ -18,11 +18,10 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import routes.dlq.DeadLetter;
 import routes.events.proto.DeploymentFailedEvent;
 import routes.events.proto.DeploymentStageCompletedEvent;
 import routes.events.proto.DeploymentStartedEvent;
@@ -76,7 +75,7 @@ class NotifierSlackThreadTest {
                 .setReason("health check failed").setFailedStage("railway").setVersion("2.0.0").build());
         List<JsonNode> posts = awaitPosts(deployment, 4);
 
-        assertEquals(4, posts.size());
+        assertEquals(4, posts.size(), "one message each, the failure twice: " + posts);
         long inThread = posts.stream().filter(p -> p.path("channel").asText().equals("#materi-deployments")
                 && p.path("thread_ts").asText().equals("1700000000.000100")).count();
         assertEquals(2, inThread, "stage completed and the failure answer in the thread: " + posts);
@@ -87,26 +86,31 @@ class NotifierSlackThreadTest {
     }
 
     @Test
-    void aRefusalFromSlackIsRetriedThenDeadLettered() {
-        MockEndpoint deadLetters = app.camel().getEndpoint("mock:notifier-dead-letter", MockEndpoint.class);
-        int before = deadLetters.getReceivedCounter();
+    void aRefusalFromSlackIsRetriedThenDeadLetteredAndOpsAreAlertedInCritical() {
         String deployment = "refused-channel-" + UUID.randomUUID();
         app.publisher().publishDeploymentStarted(deployment, null, DeploymentStartedEvent.newBuilder().setVersion("2.0.0").build());
 
-        NotifierApp.await("the dead letter", () -> deadLetters.getReceivedCounter() == before + 1);
-        Exchange dead = deadLetters.getReceivedExchanges().get(before);
-        Exception cause = dead.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        assertTrue(cause instanceof NotifierSendException && cause.getMessage().contains("channel_not_found"), String.valueOf(cause));
+        DeadLetter dead = app.awaitDeadLetter(deployment);
+        assertEquals(NotifierSendException.class.getName(), dead.exceptionClass());
+        assertTrue(dead.exceptionMessage().contains("channel_not_found"), dead.exceptionMessage());
+        assertEquals(4, dead.attempts(), "first attempt and 3 redeliveries");
         assertEquals(4, slack.findAll(postRequestedFor(urlEqualTo(API)).withRequestBody(containing(deployment))).size());
+
+        // the dead letter's ops alert names it (not the deployment, so it is not one of the thread's messages)
+        List<JsonNode> alerts = awaitPosts(dead.id(), 1);
+        assertEquals(1, alerts.size(), alerts.toString());
+        assertEquals("#materi-critical", alerts.get(0).path("channel").asText());
+        assertFalse(alerts.get(0).has("thread_ts"), "an ops alert belongs to no deployment's thread");
+        assertTrue(alerts.get(0).path("text").asText().contains("notification-failures"), alerts.toString());
     }
 
-    private static List<JsonNode> awaitPosts(String deployment, int count) {
-        NotifierApp.await(count + " chat.postMessage about " + deployment, () -> posts(deployment).size() >= count);
-        return posts(deployment);
+    private static List<JsonNode> awaitPosts(String about, int count) {
+        NotifierApp.await(count + " chat.postMessage about " + about, () -> posts(about).size() >= count);
+        return posts(about);
     }
 
-    private static List<JsonNode> posts(String deployment) {
-        return slack.findAll(postRequestedFor(urlEqualTo(API)).withRequestBody(containing(deployment))).stream()
+    private static List<JsonNode> posts(String about) {
+        return slack.findAll(postRequestedFor(urlEqualTo(API)).withRequestBody(containing(about))).stream()
                 .map(r -> {
                     try {
                         return JSON.readTree(r.getBodyAsString());

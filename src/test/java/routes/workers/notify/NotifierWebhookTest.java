@@ -24,12 +24,12 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import routes.dlq.DeadLetter;
+import routes.dlq.DlqReplayer;
 import routes.events.EventFormat;
 import routes.events.EventTypes;
 import routes.events.proto.DependencyCheckCompletedEvent;
@@ -93,7 +93,6 @@ class NotifierWebhookTest {
         http.stubFor(post(urlEqualTo("/hooks/critical")).willReturn(aResponse().withStatus(200).withBody("ok")));
         http.stubFor(post(urlEqualTo("/v2/enqueue")).willReturn(aResponse().withStatus(202)
                 .withBody("{\"status\":\"success\",\"message\":\"Event processed\"}")));
-        app.camel().getEndpoint("mock:notifier-dead-letter", MockEndpoint.class).reset();
     }
 
     @Test
@@ -217,7 +216,7 @@ class NotifierWebhookTest {
         assertEquals(3, posts("/v2/enqueue", deployment).size(), "two failures, then delivered");
         assertEquals(1, posts("/hooks/critical", deployment).size());
         assertEquals(1, awaitMails(deployment, 1).size());
-        assertEquals(0, app.camel().getEndpoint("mock:notifier-dead-letter", MockEndpoint.class).getReceivedCounter());
+        assertEquals(0, app.deadLetterEntries(deployment), "delivered before the retries ran out: no dead letter");
     }
 
     @Test
@@ -225,25 +224,27 @@ class NotifierWebhookTest {
         String deployment = deployment();
         http.stubFor(post(urlEqualTo("/v2/enqueue")).withRequestBody(containing(deployment)).atPriority(1)
                 .willReturn(aResponse().withStatus(503)));
-        MockEndpoint deadLetters = app.camel().getEndpoint("mock:notifier-dead-letter", MockEndpoint.class);
 
         app.publisher().publishDeploymentFailed(deployment, null, failed());
-        NotifierApp.await("the dead letter", () -> deadLetters.getReceivedCounter() == 1);
-        Exchange dead = deadLetters.getReceivedExchanges().get(0);
-        Exception cause = dead.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        assertEquals(4, posts("/v2/enqueue", deployment).size(), "first attempt and 3 redeliveries, then " + cause);
-        assertTrue(cause.getMessage().contains("statusCode: 503"), cause.toString());
-        DeploymentEvent original = EventFormat.decode(dead.getMessage().getBody(byte[].class));
-        assertEquals(deployment, original.getDeploymentId());
+        DeadLetter dead = app.awaitDeadLetter(deployment);
+        assertEquals(4, dead.attempts(), "first attempt and 3 redeliveries");
+        assertEquals(4, posts("/v2/enqueue", deployment).size(), "first attempt and 3 redeliveries, then " + dead.exceptionMessage());
+        assertTrue(dead.exceptionMessage().contains("statusCode: 503"), dead.exceptionMessage());
+        assertEquals(deployment, EventFormat.decode(dead.payload()).getDeploymentId());
+        // the ops alert names the dead letter; it is not one of the deployment's own messages
+        assertTrue(JSON_text(awaitPosts("/hooks/critical", dead.id(), 1).get(0)).contains("notification-failures"));
+        assertEquals("materi-ops@materi.dev", awaitMails(dead.id(), 1).get(0).getRecipients(Message.RecipientType.TO)[0].toString());
 
         http.stubFor(post(urlEqualTo("/v2/enqueue")).withRequestBody(containing(deployment)).atPriority(1)
                 .willReturn(aResponse().withStatus(202)));
-        String replayed = app.publisher().publish(original);
-        app.awaitProcessed(app.prefix + ":deployment", replayed);
+        DlqReplayer.Result replay = app.replayer().replay(dead.id(), false);
+        assertEquals(DlqReplayer.Outcome.REPLAYED, replay.outcome());
+        app.awaitProcessed(app.prefix + ":deployment", replay.entryId());
 
-        assertEquals(5, posts("/v2/enqueue", deployment).size());
+        assertEquals(5, posts("/v2/enqueue", deployment).size(), "the replay paged once");
         assertEquals(1, posts("/hooks/critical", deployment).size(), "Slack already had it");
         assertEquals(1, awaitMails(deployment, 1).size(), "on-call already had it");
+        assertEquals(1, app.deadLetterEntries(deployment), "the replay was not dead-lettered again");
     }
 
     @Test
