@@ -6,7 +6,7 @@ import java.util.UUID;
 import routes.events.proto.DeploymentEvent;
 
 /**
- * Result events derive their ids from the event that triggered them (the validator does the same), so a redelivered
+ * Result events derive their ids from the event that triggered them, so a redelivered
  * trigger that is checked again republishes under the same ids and consumers that deduplicate by event id (the
  * notifier) drop the repeat.
  */

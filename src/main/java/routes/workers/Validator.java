@@ -1,13 +1,11 @@
 package routes.workers;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -87,7 +85,7 @@ public class Validator {
         List<String> unknown = requested.stream().filter(name -> manifest.service(name).isEmpty()).toList();
         Release release = new Release(started.getVersion(), started.getEnvironment(), known);
 
-        publisher.publish(envelope(event, EventTypes.VALIDATION_STARTED).setValidationStarted(ValidationStartedEvent.newBuilder()
+        publisher.publish(ResultEvents.envelope(event, EventTypes.VALIDATION_STARTED).setValidationStarted(ValidationStartedEvent.newBuilder()
                 .addAllChecks(checkNames()).addAllServices(requested)
                 .setVersion(release.version()).setEnvironment(release.environment())));
 
@@ -101,7 +99,7 @@ public class Validator {
         LOG.info("deployment {} version {} in {}: validation {} in {} ms: {}", event.getDeploymentId(), release.version(),
                 release.environment(), overall, durationMs, results.stream()
                         .map(r -> r.getName() + " " + r.getResult() + " (" + r.getMessage() + ")").toList());
-        return envelope(event, EventTypes.VALIDATION_COMPLETED).setValidationCompleted(ValidationCompletedEvent.newBuilder()
+        return ResultEvents.envelope(event, EventTypes.VALIDATION_COMPLETED).setValidationCompleted(ValidationCompletedEvent.newBuilder()
                 .setResult(overall).addAllChecks(results).setDurationMs(durationMs)
                 .setVersion(release.version()).setEnvironment(release.environment())).build();
     }
@@ -179,16 +177,6 @@ public class Validator {
         // Longest first, so a secret containing another is replaced whole; very short values would mangle messages.
         return secrets.stream().filter(s -> s != null && s.length() >= 4)
                 .sorted((a, b) -> b.length() - a.length()).toList();
-    }
-
-    /**
-     * Result events derive their ids from the triggering event, so a redelivered deployment:started that is validated
-     * again republishes under the same ids and downstream idempotency (event id, channel) drops the repeat.
-     */
-    private static DeploymentEvent.Builder envelope(DeploymentEvent trigger, String type) {
-        String id = UUID.nameUUIDFromBytes((trigger.getEventId() + "/" + type).getBytes(StandardCharsets.UTF_8)).toString();
-        return DeploymentEvent.newBuilder().setType(type).setEventId(id)
-                .setDeploymentId(trigger.getDeploymentId()).setCorrelationId(trigger.getCorrelationId());
     }
 
     private static String format(Duration duration) {

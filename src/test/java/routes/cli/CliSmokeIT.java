@@ -1,7 +1,5 @@
 package routes.cli;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
+import routes.support.Isolation;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,10 +61,10 @@ class CliSmokeIT {
 
     @Test
     void runFailsFastNamingTheUrlWhenRedisIsUnreachable() throws Exception {
-        String closed = "redis://127.0.0.1:" + freePort();
+        String closed = "redis://127.0.0.1:" + Isolation.freePort();
         long started = System.nanoTime();
         try (JarProcess run = JarProcess.start(Map.of("PRINTERY_REDIS_URL", closed, "PRINTERY_HTTP_PORT",
-                String.valueOf(freePort())), List.of(), "run")) {
+                String.valueOf(Isolation.freePort())), List.of(), "run")) {
             int exit = run.awaitExit(30);
             assertNotEquals(0, exit);
             assertTrue(String.join("\n", run.stderr()).contains("cannot reach Redis at " + closed),
@@ -76,7 +75,7 @@ class CliSmokeIT {
 
     @Test
     void runConsumesAPublishedEventAndStopsCleanlyOnSigterm() throws Exception {
-        Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(freePort()));
+        Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()));
         try (JarProcess run = JarProcess.start(env, onStream, "run")) {
             run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
 
@@ -112,12 +111,6 @@ class CliSmokeIT {
             return connection.sync().xpending(stream, group).getCount();
         } finally {
             client.shutdown();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

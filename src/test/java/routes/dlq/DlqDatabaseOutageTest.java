@@ -19,7 +19,7 @@ class DlqDatabaseOutageTest {
     @Test
     void deadLetterStaysPendingWhileTheDatabaseIsDownAndIsStoredOnceItIsBack() throws Exception {
         Path dir = Files.createTempDirectory("printery-h2");
-        int port = DlqTestApp.freePort();
+        int port = routes.support.Isolation.freePort();
         String[] serverArgs = {"-tcp", "-tcpPort", String.valueOf(port), "-baseDir", dir.toString(), "-ifNotExists"};
         Server h2 = Server.createTcpServer(serverArgs).start();
         try (DlqTestApp app = new DlqTestApp("jdbc:h2:tcp://127.0.0.1:" + port + "/printery", Map.of()).start()) {

@@ -1,7 +1,5 @@
 package routes.dlq;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +21,7 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
 import routes.events.proto.DeploymentEvent;
+import routes.support.Isolation;
 import routes.support.RedisServer;
 
 /**
@@ -35,7 +34,7 @@ final class DlqTestApp implements AutoCloseable {
     final String stream = "test:dlq:source:" + suffix;
     final String group = "test-worker-" + suffix;
     final String dlqStream = "test:dlq:dead:" + suffix;
-    final int httpPort = freePort();
+    final int httpPort = Isolation.freePort();
     final FlakyWorker worker = new FlakyWorker();
     final List<Exchange> alerts = new CopyOnWriteArrayList<>();
     final Main main = new Main();
@@ -43,18 +42,11 @@ final class DlqTestApp implements AutoCloseable {
     final StatefulRedisConnection<byte[], byte[]> redis = redisClient.connect(ByteArrayCodec.INSTANCE);
 
     DlqTestApp(String dbUrl, Map<String, String> overrides) {
-        main.addOverrideProperty("camel.main.routesIncludePattern", "classpath:routes.yaml,classpath:dlq-test-routes.yaml");
-        main.addOverrideProperty("camel.main.jmxEnabled", "false");
-        main.addOverrideProperty("camel.metrics.enabled", "false");
-        main.addOverrideProperty("camel.management.jolokiaEnabled", "false");
-        main.addOverrideProperty("camel.management.host", "127.0.0.1");
-        main.addOverrideProperty("camel.management.port", String.valueOf(httpPort));
-        main.addOverrideProperty("camel.main.shutdownTimeout", "5");
-        main.addOverrideProperty("printery.redis.url", RedisServer.shared().url());
-        for (String s : List.of("deployment", "validation", "dependency", "health")) {
-            main.addOverrideProperty("printery.streams." + s, "test:dlq:" + s + ":" + suffix);
-        }
-        main.addOverrideProperty("printery.streams.dlq", dlqStream);
+        Map<String, String> isolated = Isolation.properties("test:dlq:" + suffix);
+        isolated.put("camel.main.routesIncludePattern", "classpath:routes.yaml,classpath:dlq-test-routes.yaml");
+        isolated.put("camel.management.port", String.valueOf(httpPort));
+        isolated.put("printery.streams.dlq", dlqStream);
+        isolated.forEach(main::addOverrideProperty);
         main.addOverrideProperty("printery.db.url", dbUrl);
         main.addOverrideProperty("printery.db.connect-timeout", "3000");
         main.addOverrideProperty("printery.retry.delay", "50");
@@ -131,14 +123,6 @@ final class DlqTestApp implements AutoCloseable {
                 throw new AssertionError("timed out after 20 s waiting for " + what);
             }
             Thread.sleep(50);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 

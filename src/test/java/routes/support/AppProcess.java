@@ -2,7 +2,6 @@ package routes.support;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,12 +31,6 @@ public final class AppProcess implements AutoCloseable {
             throw new IllegalStateException("target/printery.jar is missing: these tests run in `mvn verify`, after package");
         }
         return jar;
-    }
-
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Starts `printery run` and waits until Camel reports it started. */

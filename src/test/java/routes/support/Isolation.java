@@ -40,9 +40,12 @@ public final class Isolation {
         return p;
     }
 
-    public static int freePort() throws IOException {
+    /** A loopback port nobody listens on right now. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -2,7 +2,6 @@ package routes.support;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ public final class RedisServer implements AutoCloseable {
                     + "redis-server (apt-get install redis-server) or put it on PATH");
         }
         try {
-            int port = freePort();
+            int port = Isolation.freePort();
             Path dir = Files.createTempDirectory("printery-redis-" + port);
             RedisServer server = new RedisServer("redis://127.0.0.1:" + port, port, dir, List.of(extraArgs));
             server.start();
@@ -158,12 +157,6 @@ public final class RedisServer implements AutoCloseable {
         }
         File f = new File("/usr/bin/redis-server");
         return f.canExecute() ? f.getAbsolutePath() : null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @SuppressWarnings({"resource", "rawtypes"})

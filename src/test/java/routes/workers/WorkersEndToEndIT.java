@@ -33,6 +33,7 @@ import routes.events.proto.HealthStatus;
 import routes.events.proto.ValidationResult;
 import routes.streams.RedisStreamsProducer;
 import routes.support.AppProcess;
+import routes.support.Isolation;
 import routes.support.RedisServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -126,7 +127,7 @@ class WorkersEndToEndIT {
         String prefix = "e2e:" + System.nanoTime();
         app = new AppProcess(Map.ofEntries(
                 Map.entry("PRINTERY_REDIS_URL", redisUrl),
-                Map.entry("PRINTERY_HTTP_PORT", String.valueOf(AppProcess.freePort())),
+                Map.entry("PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort())),
                 Map.entry("PRINTERY_MANIFEST", manifest.toString()),
                 Map.entry("PRINTERY_DB_URL", "jdbc:h2:file:" + dir.resolve("db") + ";AUTO_SERVER=TRUE"),
                 Map.entry("PRINTERY_NOTIFY_OUTBOX", dir.resolve("outbox.log").toString()),
