@@ -106,7 +106,8 @@ public final class Printery {
             throw new RedisUnreachableException("cannot reach Redis at " + redacted(uri)
                     + " (set PRINTERY_REDIS_URL): " + rootMessage(e));
         } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            // Generous timeout: a shutdown cut short leaves its thread pools to the finalizer, which warns.
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(10));
         }
     }
 
