@@ -76,12 +76,18 @@ final class ProofEnvironment implements AutoCloseable {
     private AppProcess app;
 
     ProofEnvironment(long seed) throws IOException {
+        this(seed, true);
+    }
+
+    /** @param persistent AOF with fsync always; without it a killed Redis comes back empty (streams, groups, keys) */
+    ProofEnvironment(long seed, boolean persistent) throws IOException {
         random = new Random(seed);
         dir = Files.createTempDirectory("printery-proof-");
         try (InputStream in = ProofEnvironment.class.getResourceAsStream("/application.properties")) {
             properties.load(in);
         }
-        redis = RedisServer.startPrivate("--appendonly", "yes", "--appendfsync", "always");
+        redis = persistent ? RedisServer.startPrivate("--appendonly", "yes", "--appendfsync", "always")
+                : RedisServer.startPrivate();
         sink = new SlackSink();
         httpPort = AppProcess.freePort();
         Path manifest = dir.resolve("manifest.yaml");

@@ -115,6 +115,62 @@ class RedisRestartIT {
         }
     }
 
+    /**
+     * Redis without persistence comes back empty after the kill: streams, groups and idempotency keys are gone. What
+     * it had is lost with it (it never promised to keep it); the app must notice the missing groups (NOGROUP),
+     * recreate them and go on with what is published next, within the same 5 s.
+     */
+    @Test
+    void redisBackEmptyGroupsRecreatedAndNewEventsProcessed() throws Exception {
+        long begin = System.currentTimeMillis();
+        try (ProofEnvironment env = new ProofEnvironment(begin, false)) {
+            AppProcess app = env.app();
+            app.start();
+            Map<String, String> before = new LinkedHashMap<>();
+            for (int i = 0; i < 10; i++) {
+                before.put("before-" + i, env.publishDeploymentStarted("before-" + i));
+            }
+            assertTrue(ProofEnvironment.await(Duration.ofSeconds(60), () -> env.outcome(before).complete()),
+                    "posts before the restart; app log: " + app.log());
+
+            env.redis.kill();
+            env.redis.start();
+            long backAt = System.currentTimeMillis();
+            Map<String, String> after = new LinkedHashMap<>();
+            for (int i = 0; i < 20; i++) {
+                after.put("after-" + i, env.publishDeploymentStarted("after-" + i));
+            }
+            assertTrue(ProofEnvironment.await(Duration.ofSeconds(30), () -> env.sink.posts().stream()
+                            .anyMatch(p -> after.containsValue(p.eventId()))),
+                    "no post after Redis came back empty; app log: " + app.log());
+            long resumedAfter = env.sink.posts().stream().filter(p -> after.containsValue(p.eventId()))
+                    .mapToLong(SlackSink.Post::atMillis).min().orElseThrow() - backAt;
+            boolean finished = ProofEnvironment.await(Duration.ofSeconds(60),
+                    () -> env.outcome(after).complete() && env.pending().isEmpty());
+            Thread.sleep(1000);
+            ProofEnvironment.Outcome outcome = env.outcome(after);
+
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("events published after Redis came back empty", after.size());
+            figures.put("Redis back to first post (ms)", resumedAfter);
+            figures.put("groups recreated by the app (NOGROUP seen)", app.log().contains("recreating it"));
+            figures.put("expected posts", outcome.expectedPosts());
+            figures.put("losses", outcome.losses());
+            figures.put("duplicates", outcome.duplicates());
+            figures.put("finished", finished);
+            figures.put("runtime (ms)", System.currentTimeMillis() - begin);
+            ProofEnvironment.report("redis-back-empty", figures);
+
+            assertTrue(finished, "events published after the restart posted; figures " + figures + "; app log: " + app.log());
+            assertTrue(resumedAfter <= RESUME_WITHIN_MILLIS, "consumption resumed " + resumedAfter + " ms after Redis was back");
+            assertTrue(app.log().contains("recreating it"), "the app recreated the lost groups");
+            assertTrue(env.groupExists("printery.streams.deployment", "printery-notifier")
+                    && env.groupExists("printery.streams.validation", "printery-notifier"), "groups exist again");
+            assertEquals(0, outcome.losses());
+            assertEquals(Map.of(), outcome.duplicated());
+        }
+    }
+
     /** When the sink got its first post of an event published after the given time; -1 if none yet. */
     private static long firstPostAfter(ProofEnvironment env, Map<String, Long> acknowledgedAt, long since) {
         return env.sink.posts().stream()
