@@ -100,8 +100,8 @@ class CrashIT {
                 long first = env.sink.posts().stream().filter(p -> p.eventId().equals(parts[0]) && p.channel().equals(parts[1]))
                         .mapToLong(SlackSink.Post::atMillis).min().orElseThrow();
                 int kill = killBefore(killedAtMillis, first);
-                duplicated.add(key + " x" + n + (kill < 0 ? "" : " (first post " + (killedAtMillis.get(kill) - first)
-                        + " ms before kill " + (kill + 1) + ")"));
+                duplicated.add(key + " x" + n + (kill < 0 ? "" : " (first post at kill " + (kill + 1) + " "
+                        + String.format("%+d", first - killedAtMillis.get(kill)) + " ms)"));
                 if (kill < 0 || n > 2) {
                     unexplained.add(key + " x" + n);
                 } else {

@@ -91,6 +91,7 @@ class RedisRestartIT {
                 figures.put("losses", outcome.losses());
                 figures.put("duplicates", outcome.duplicates());
                 figures.put("duplicated", outcome.duplicated());
+                figures.put("posts of events whose publish failed", outcome.unexpectedPosts());
                 figures.put("validation:completed entries repeated (same event id)", outcome.validationRepeated());
                 figures.put("groups recreated by the app (NOGROUP seen)", app.log().contains("recreating it"));
                 figures.put("dead letters", env.deadLetters().size());
@@ -104,7 +105,9 @@ class RedisRestartIT {
                 assertEquals(0, outcome.losses(), "acknowledged events without their posts");
                 assertTrue(groupsExist, "consumer groups exist after the restart");
                 assertEquals(Map.of(), pending, "entries left pending");
-                assertEquals(0, outcome.unexpectedPosts(), "posts about events nobody published");
+                // a publish that failed on the client may still have reached Redis (reply lost): its two posts are fine
+                assertTrue(outcome.unexpectedPosts() <= 2L * refused.get(), "posts about events nobody published: "
+                        + outcome.unexpectedPosts());
                 // A send Slack accepted while Redis was gone cannot record its key: the retry posts it again.
                 assertTrue(outcome.duplicates() <= NOTIFIER_CONSUMERS, "duplicates beyond the sends in flight: " + outcome.duplicated());
                 assertEquals(0, env.deadLetters().size(), "a 1 s Redis outage is ridden out by the retries, nothing dead-lettered");
