@@ -369,6 +369,9 @@ final class ProofEnvironment implements AutoCloseable {
             client.shutdown();
             sink.close();
             redis.close();
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 }
