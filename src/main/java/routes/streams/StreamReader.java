@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -57,7 +60,21 @@ final class StreamReader implements Runnable {
 
     private volatile boolean running = true;
     private volatile int inFlight;
-    private StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    /**
+     * Set when this reader's connection dropped. Lettuce re-sends a command that was in flight then: an XREADGROUP
+     * that Redis had executed (entries now pending here) but whose reply was lost is read again and returns the
+     * entries after them, without an error. Those entries are recovered from the own PEL once this is seen.
+     */
+    private final AtomicBoolean disconnected = new AtomicBoolean();
+    private final RedisConnectionStateListener disconnects = new RedisConnectionStateListener() {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            if (handler == connection) {
+                disconnected.set(true);
+            }
+        }
+    };
     private RedisCommands<byte[], byte[]> redis;
     /** Per stream, the id after which own pending entries are still to be re-read; absent once done. */
     private final Map<String, String> recovery = new LinkedHashMap<>();
@@ -96,6 +113,10 @@ final class StreamReader implements Runnable {
                         claimAbandoned();
                         nextClaimAt = System.currentTimeMillis() + config.getClaimInterval();
                     }
+                    if (disconnected.getAndSet(false)) {
+                        LOG.debug("Consumer {} of group {} was disconnected: re-reading its own pending entries", name, group);
+                        startRecovery();
+                    }
                     if (!recovery.isEmpty()) {
                         readOwnPending();
                     } else {
@@ -125,6 +146,9 @@ final class StreamReader implements Runnable {
     }
 
     private void connect() {
+        // connect() runs again after a failed attempt: one registration, however often
+        owner.getEndpoint().getComponent().redisClient().removeListener(disconnects);
+        owner.getEndpoint().getComponent().redisClient().addListener(disconnects);
         connection = owner.getEndpoint().getComponent().connect();
         // A blocking read must not time out on the client before Redis answers it.
         connection.setTimeout(Duration.ofMillis(config.getBlockTimeout() + 10_000));
@@ -392,6 +416,7 @@ final class StreamReader implements Runnable {
         } catch (RedisException e) {
             LOG.warn("Could not ack the last completed entries of consumer {}; they stay pending: {}", name, e.getMessage());
         } finally {
+            owner.getEndpoint().getComponent().redisClient().removeListener(disconnects);
             if (connection != null) {
                 connection.close();
             }
