@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +70,7 @@ class CrashIT {
                 // kill k somewhere in the (k+1)-th of kills+1 equal slices of the work, never at the very start
                 int target = (int) (expectedPosts * (k + 0.5 + random.nextDouble()) / (kills + 1));
                 assertTrue(ProofEnvironment.await(Duration.ofSeconds(120), () -> env.sink.total() >= target),
-                        "posts reached " + target + " before kill " + (k + 1) + ": " + env.sink.total() + "; app log: " + app.log());
+                        "posts reached " + target + " before kill " + (k + 1) + ": " + env.sink.total() + "; app log ends:\n" + ProofEnvironment.tail(app));
                 Thread.sleep(random.nextInt(150));
                 killedAtMillis.add(System.currentTimeMillis());
                 app.kill();
@@ -129,7 +129,7 @@ class CrashIT {
             figures.put("losses", outcome.losses());
             figures.put("duplicates", outcome.duplicates());
             figures.put("duplicated", duplicated);
-            figures.put("duplicates per kill", java.util.Arrays.toString(duplicatesPerKill));
+            figures.put("duplicates per kill", Arrays.toString(duplicatesPerKill));
             figures.put("posts not expected", outcome.unexpectedPosts());
             figures.put("validation:completed missing", outcome.validationMissing());
             figures.put("validation:completed entries repeated (same event id)", outcome.validationRepeated());
@@ -141,7 +141,7 @@ class CrashIT {
             figures.put("runtime (ms)", runtime);
             ProofEnvironment.report("crash-" + events + "-" + kills, figures);
 
-            assertTrue(finished, "all posts, dead letters and acks within the deadline; figures " + figures + "; app log: " + app.log());
+            assertTrue(finished, "all posts, dead letters and acks within the deadline; figures " + figures + "; app log ends:\n" + ProofEnvironment.tail(app));
             assertEquals(0, outcome.losses(), "lost posts");
             assertEquals(0, outcome.validationIdsNotUnique(), "a redelivered deployment:started was validated under a new result id");
             // A duplicate is legitimate only when a kill hit between a send the sink accepted and its key write: one

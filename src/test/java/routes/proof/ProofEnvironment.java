@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +117,16 @@ final class ProofEnvironment implements AutoCloseable {
         return app;
     }
 
+    /** The last lines of the app's log, for failure messages (the whole log runs to thousands of lines). */
+    static String tail(AppProcess app) {
+        try {
+            List<String> lines = app.log().lines().toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(app log unreadable: " + e + ")";
+        }
+    }
+
     String stream(String property) {
         return properties.getProperty(property);
     }
@@ -184,7 +197,7 @@ final class ProofEnvironment implements AutoCloseable {
                 validationMissing++;
                 continue;
             }
-            if (new java.util.HashSet<>(ids).size() > 1) {
+            if (new HashSet<>(ids).size() > 1) {
                 validationIdsNotUnique++;
             }
             validationRepeated += ids.size() - 1;
@@ -199,7 +212,7 @@ final class ProofEnvironment implements AutoCloseable {
                 duplicated.put(d.getKey(), d.getValue());
             }
         }
-        java.util.Set<String> expectedEvents = new java.util.HashSet<>();
+        Set<String> expectedEvents = new HashSet<>();
         deliveries.keySet().forEach(k -> expectedEvents.add(k.substring(0, k.indexOf('|'))));
         long unexpected = sink.posts().stream().filter(p -> !expectedEvents.contains(p.eventId())).count();
         return new Outcome(deliveries.size() + validationMissing, losses, duplicated, unexpected, validationMissing,
@@ -370,7 +383,7 @@ final class ProofEnvironment implements AutoCloseable {
             sink.close();
             redis.close();
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -58,7 +58,7 @@ class RedisRestartIT {
             publisher.start();
             try {
                 assertTrue(ProofEnvironment.await(Duration.ofSeconds(60), () -> env.sink.total() >= 40),
-                        "posts before the restart; app log: " + app.log());
+                        "posts before the restart; app log ends:\n" + ProofEnvironment.tail(app));
                 env.redis.kill();
                 long killedAt = System.currentTimeMillis();
                 Thread.sleep(REDIS_DOWN_MILLIS);
@@ -66,7 +66,7 @@ class RedisRestartIT {
                 long backAt = System.currentTimeMillis();
 
                 assertTrue(ProofEnvironment.await(Duration.ofSeconds(30), () -> firstPostAfter(env, acknowledgedAt, backAt) >= 0),
-                        "no post of an event published after the restart; app log: " + app.log());
+                        "no post of an event published after the restart; app log ends:\n" + ProofEnvironment.tail(app));
                 long resumedAfter = firstPostAfter(env, acknowledgedAt, backAt) - backAt;
                 Thread.sleep(2000);
                 publishing.set(false);
@@ -100,7 +100,7 @@ class RedisRestartIT {
                 figures.put("runtime (ms)", System.currentTimeMillis() - begin);
                 ProofEnvironment.report("redis-restart", figures);
 
-                assertTrue(finished, "every acknowledged event posted, nothing pending; figures " + figures + "; app log: " + app.log());
+                assertTrue(finished, "every acknowledged event posted, nothing pending; figures " + figures + "; app log ends:\n" + ProofEnvironment.tail(app));
                 assertTrue(resumedAfter <= RESUME_WITHIN_MILLIS, "consumption resumed " + resumedAfter + " ms after Redis was back");
                 assertEquals(0, outcome.losses(), "acknowledged events without their posts");
                 assertTrue(groupsExist, "consumer groups exist after the restart");
@@ -134,7 +134,7 @@ class RedisRestartIT {
                 before.put("before-" + i, env.publishDeploymentStarted("before-" + i));
             }
             assertTrue(ProofEnvironment.await(Duration.ofSeconds(60), () -> env.outcome(before).complete()),
-                    "posts before the restart; app log: " + app.log());
+                    "posts before the restart; app log ends:\n" + ProofEnvironment.tail(app));
 
             env.redis.kill();
             env.redis.start();
@@ -145,7 +145,7 @@ class RedisRestartIT {
             }
             assertTrue(ProofEnvironment.await(Duration.ofSeconds(30), () -> env.sink.posts().stream()
                             .anyMatch(p -> after.containsValue(p.eventId()))),
-                    "no post after Redis came back empty; app log: " + app.log());
+                    "no post after Redis came back empty; app log ends:\n" + ProofEnvironment.tail(app));
             long resumedAfter = env.sink.posts().stream().filter(p -> after.containsValue(p.eventId()))
                     .mapToLong(SlackSink.Post::atMillis).min().orElseThrow() - backAt;
             boolean finished = ProofEnvironment.await(Duration.ofSeconds(60),
@@ -164,7 +164,7 @@ class RedisRestartIT {
             figures.put("runtime (ms)", System.currentTimeMillis() - begin);
             ProofEnvironment.report("redis-back-empty", figures);
 
-            assertTrue(finished, "events published after the restart posted; figures " + figures + "; app log: " + app.log());
+            assertTrue(finished, "events published after the restart posted; figures " + figures + "; app log ends:\n" + ProofEnvironment.tail(app));
             assertTrue(resumedAfter <= RESUME_WITHIN_MILLIS, "consumption resumed " + resumedAfter + " ms after Redis was back");
             assertTrue(app.log().contains("recreating it"), "the app recreated the lost groups");
             assertTrue(env.groupExists("printery.streams.deployment", "printery-notifier")

@@ -50,7 +50,7 @@ class SinkOutageIT {
             int expectedDeadLetters = 2 * DEPLOYMENTS;
             assertTrue(ProofEnvironment.await(Duration.ofSeconds(60),
                             () -> recorded(env) == expectedDeadLetters && env.pending().isEmpty()),
-                    "dead letters recorded: " + recorded(env) + ", pending " + env.pending() + "; app log: " + app.log());
+                    "dead letters recorded: " + recorded(env) + ", pending " + env.pending() + "; app log ends:\n" + ProofEnvironment.tail(app));
             List<Map<String, String>> dead = env.deadLetters();
             assertEquals(expectedDeadLetters, dead.size());
             for (Map<String, String> d : dead) {
@@ -100,7 +100,7 @@ class SinkOutageIT {
             figures.put("runtime (ms)", System.currentTimeMillis() - begin);
             ProofEnvironment.report("sink-outage", figures);
 
-            assertTrue(delivered, "replayed messages delivered; figures " + figures + "; app log: " + app.log());
+            assertTrue(delivered, "replayed messages delivered; figures " + figures + "; app log ends:\n" + ProofEnvironment.tail(app));
             assertEquals(0, outcome.losses(), "messages never delivered");
             assertEquals(Map.of(), outcome.duplicated(), "messages delivered more than once");
             assertEquals(0, outcome.unexpectedPosts(), "posts about events nobody published");
