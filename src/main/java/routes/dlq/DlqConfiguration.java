@@ -7,7 +7,9 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.redis.processor.idempotent.SpringRedisStringIdempotentRepository;
 import org.apache.camel.util.TimeUtils;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The beans of the dead-letter queue that routes.yaml and the dlq command use. Those on the database are lazy:
@@ -24,6 +26,19 @@ public class DlqConfiguration implements CamelConfiguration {
     @BindToRegistry("deadLetters")
     public DeadLetters deadLetters() {
         return new DeadLetters();
+    }
+
+    /**
+     * Source entries a group has dead-lettered: after a crash between the dead letter and the (batched) ack of its
+     * source entry, the redelivered entry is acked without a second dead letter.
+     */
+    @BindToRegistry(value = "deadLetterIdempotency", lazy = true)
+    public SpringRedisStringIdempotentRepository deadLetterIdempotency(StringRedisTemplate redisTemplate,
+                                                                       @PropertyInject("printery.idempotency.ttl") long ttl) {
+        SpringRedisStringIdempotentRepository repository = new SpringRedisStringIdempotentRepository(redisTemplate,
+                "printery-dead-letters");
+        repository.setExpiry(ttl);
+        return repository;
     }
 
     @BindToRegistry(value = "dlqStore", lazy = true)
