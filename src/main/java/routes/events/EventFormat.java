@@ -24,7 +24,7 @@ public class EventFormat extends ProtobufDataFormat {
         // The consumer sets the entry error header only on entries it gave no body, so an entry with a payload
         // skips the header lookup.
         if (body instanceof byte[] bytes) {
-            return decode(bytes);
+            return agreeWithEntry(exchange, decode(bytes));
         }
         String entryError = exchange.getIn().getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class);
         if (entryError != null) {
@@ -39,6 +39,29 @@ public class EventFormat extends ProtobufDataFormat {
     @Override
     public Object unmarshal(Exchange exchange, InputStream inputStream) throws Exception {
         return decode(inputStream.readAllBytes());
+    }
+
+    /**
+     * The entry's plain fields steer routing (type filters) and idempotency (event id keys) before and after decoding,
+     * so they must say what the payload says: a disagreement is invalid input, and a missing or empty field is
+     * filled from the payload (an empty event id would otherwise be one key shared by every such event).
+     */
+    private static DeploymentEvent agreeWithEntry(Exchange exchange, DeploymentEvent event) {
+        var in = exchange.getIn();
+        requireSame(in.getHeader(RedisStreamsConstants.EVENT_TYPE, String.class), event.getType(), "type");
+        requireSame(in.getHeader(RedisStreamsConstants.EVENT_ID, String.class), event.getEventId(), "event_id");
+        in.setHeader(RedisStreamsConstants.EVENT_TYPE, event.getType());
+        in.setHeader(RedisStreamsConstants.EVENT_ID, event.getEventId());
+        in.setHeader(RedisStreamsConstants.DEPLOYMENT_ID, event.getDeploymentId());
+        in.setHeader(RedisStreamsConstants.CORRELATION_ID, event.getCorrelationId());
+        return event;
+    }
+
+    private static void requireSame(String field, String payload, String name) {
+        if (field != null && !field.isEmpty() && !field.equals(payload)) {
+            throw new InvalidEventException("entry field " + name + " '" + field + "' disagrees with the payload's '"
+                    + payload + "'");
+        }
     }
 
     /** Parses and validates one serialized event. */
