@@ -25,7 +25,8 @@ public final class Printery {
                                            publish one event and print its entry id
               tail [--stream S] [--from ID] [--count N] [--json]
                                            print decoded events, one per line
-              bench [--events N]           measure raw Lettuce against the Camel route (see docs/benchmarks.md)
+              bench [--events N] [--no-run-probe]
+                                           measure raw Lettuce against the Camel route (see docs/benchmarks.md)
             """ + routes.dlq.DlqCommand.USAGE + """
             environment: PRINTERY_REDIS_URL (default redis://127.0.0.1:6379), PRINTERY_HTTP_PORT (default 8080),
                          PRINTERY_DB_URL (default jdbc:h2:file:./data/printery), PRINTERY_DB_USER, PRINTERY_DB_PASSWORD
