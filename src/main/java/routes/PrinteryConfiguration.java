@@ -40,7 +40,8 @@ public class PrinteryConfiguration implements CamelConfiguration {
 
     /*
      * One idempotent repository per consumer group: "already processed" is a fact about a group, keyed by event id
-     * (the notifier keys by event id + channel). Keys expire after printery.idempotency.ttl seconds.
+     * (the notifier's, keyed by event id + channel, is notifierIdempotency in NotifierConfiguration). Keys expire
+     * after printery.idempotency.ttl seconds.
      */
     @BindToRegistry("validatorIdempotency")
     public SpringRedisStringIdempotentRepository validatorIdempotency(StringRedisTemplate redisTemplate,
@@ -58,12 +59,6 @@ public class PrinteryConfiguration implements CamelConfiguration {
     public SpringRedisStringIdempotentRepository healthMonitorIdempotency(StringRedisTemplate redisTemplate,
                                                                           @PropertyInject("printery.idempotency.ttl") long ttl) {
         return idempotency(redisTemplate, "printery-health-monitor", ttl);
-    }
-
-    @BindToRegistry("notifierIdempotency")
-    public SpringRedisStringIdempotentRepository notifierIdempotency(StringRedisTemplate redisTemplate,
-                                                                     @PropertyInject("printery.idempotency.ttl") long ttl) {
-        return idempotency(redisTemplate, "printery-notifier", ttl);
     }
 
     private static SpringRedisStringIdempotentRepository idempotency(StringRedisTemplate template, String group, long ttl) {

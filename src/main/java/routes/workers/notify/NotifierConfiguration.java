@@ -12,6 +12,7 @@ import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.mail.MailComponent;
 import org.apache.camel.component.slack.SlackComponent;
+import org.apache.camel.util.TimeUtils;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -39,6 +40,15 @@ public class NotifierConfiguration implements CamelConfiguration {
                 : !slackWebhookUrl.isBlank() ? NotifierSinks.Slack.WEBHOOK : NotifierSinks.Slack.NONE;
         return new Notifier(new NotifierSinks(slack, deploymentsChannel, criticalChannel, !smtpHost.isBlank(),
                 teamEmail, oncallEmail, opsEmail, !pagerDutyKey.isBlank()));
+    }
+
+    /** Each channel once per event, see NotifierIdempotency; same key layout and TTL as the other groups' keys. */
+    @BindToRegistry("notifierIdempotency")
+    public NotifierIdempotency notifierIdempotency(StringRedisTemplate redisTemplate,
+                                                   @PropertyInject("printery.notify.in-flight-ttl") String inFlightTtl,
+                                                   @PropertyInject("printery.idempotency.ttl") long ttlSeconds) {
+        return new NotifierIdempotency(redisTemplate, "printery-notifier",
+                Duration.ofMillis(TimeUtils.toMilliSeconds(inFlightTtl)), Duration.ofSeconds(ttlSeconds));
     }
 
     @BindToRegistry("notifierOutbox")
