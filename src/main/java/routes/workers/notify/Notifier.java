@@ -32,10 +32,6 @@ public class Notifier {
         this.sinks = sinks;
     }
 
-    public NotifierSinks sinks() {
-        return sinks;
-    }
-
     /**
      * The routing kind of an event: what happened and how it ended, e.g. deployment-started, stage-failed,
      * validation-failed, health-inconclusive. Kinds without a rule are not notified.
