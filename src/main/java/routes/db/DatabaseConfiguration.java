@@ -39,7 +39,7 @@ public class DatabaseConfiguration implements CamelConfiguration {
         config.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            new SchemaMigrator(dataSource, context).migrate();
+            new SchemaMigrator(dataSource).migrate();
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

@@ -1,8 +1,13 @@
 package routes.db;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,9 +22,6 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,19 +34,17 @@ public final class SchemaMigrator {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
     private static final Pattern SCRIPT = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
-    private static final String LOCATION = "classpath:db/migration/*.sql";
+    private static final String LOCATION = "db/migration";
 
     private final DataSource dataSource;
-    private final CamelContext context;
 
-    public SchemaMigrator(DataSource dataSource, CamelContext context) {
+    public SchemaMigrator(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.context = context;
     }
 
     /** @return the schema version after migrating */
     public int migrate() {
-        TreeMap<Integer, Resource> scripts = scripts();
+        TreeMap<Integer, Script> scripts = scripts();
         try (Connection connection = dataSource.getConnection()) {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
@@ -62,23 +62,43 @@ public final class SchemaMigrator {
         }
     }
 
-    private TreeMap<Integer, Resource> scripts() {
-        TreeMap<Integer, Resource> scripts = new TreeMap<>();
+    /** Script text by version. Listed from the jar's directory, not by a classpath scan that reads the whole jar. */
+    private static TreeMap<Integer, Script> scripts() {
+        URL url = SchemaMigrator.class.getClassLoader().getResource(LOCATION);
+        if (url == null) {
+            throw new IllegalStateException("no " + LOCATION + " on the classpath");
+        }
         try {
-            for (Resource resource : PluginHelper.getPackageScanResourceResolver(context).findResources(LOCATION)) {
-                String name = resource.getLocation().substring(resource.getLocation().lastIndexOf('/') + 1);
+            URI uri = url.toURI();
+            if (!"jar".equals(uri.getScheme())) {
+                return scripts(Path.of(uri));
+            }
+            // jar:file:/.../printery.jar!/db/migration, opened as a file system of its own (not the shared one of the URI)
+            String spec = uri.getRawSchemeSpecificPart();
+            int separator = spec.indexOf("!/");
+            try (FileSystem jar = FileSystems.newFileSystem(Path.of(URI.create(spec.substring(0, separator))))) {
+                return scripts(jar.getPath(spec.substring(separator + 1)));
+            }
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot list " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TreeMap<Integer, Script> scripts(Path directory) throws IOException {
+        TreeMap<Integer, Script> scripts = new TreeMap<>();
+        try (var files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
                 Matcher m = SCRIPT.matcher(name);
                 if (!m.matches()) {
                     throw new IllegalStateException("migration script " + name + " is not named V<n>__<description>.sql");
                 }
-                Resource clash = scripts.put(Integer.parseInt(m.group(1)), resource);
+                Script clash = scripts.put(Integer.parseInt(m.group(1)), new Script(name, Files.readString(file)));
                 if (clash != null) {
                     throw new IllegalStateException("two migration scripts for version " + m.group(1) + ": " + name
-                            + " and " + clash.getLocation());
+                            + " and " + clash.name());
                 }
             }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot list " + LOCATION + ": " + e.getMessage(), e);
         }
         return scripts;
     }
@@ -91,8 +111,8 @@ public final class SchemaMigrator {
         }
     }
 
-    private static void apply(Connection connection, int version, Resource script) throws SQLException {
-        String name = script.getLocation().substring(script.getLocation().lastIndexOf('/') + 1);
+    private static void apply(Connection connection, int version, Script script) throws SQLException {
+        String name = script.name();
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
@@ -120,13 +140,8 @@ public final class SchemaMigrator {
         }
     }
 
-    private static List<String> statements(Resource script) {
-        String text;
-        try (InputStream in = script.getInputStream()) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + script.getLocation(), e);
-        }
+    private static List<String> statements(Script script) {
+        String text = script.text();
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         for (String line : text.split("\n")) {
@@ -145,5 +160,8 @@ public final class SchemaMigrator {
             statements.add(current.toString().strip());
         }
         return statements;
+    }
+
+    private record Script(String name, String text) {
     }
 }

@@ -75,7 +75,7 @@ abstract class DlqStoreContract {
         camel.start();
         // The app's own pool and migration, as DatabaseConfiguration binds them at start.
         dataSource = new DatabaseConfiguration().printeryDataSource(camel, url, user(), "", 2, 5000);
-        migratedVersion = new SchemaMigrator(dataSource, camel).migrate();
+        migratedVersion = new SchemaMigrator(dataSource).migrate();
         store = new DlqStore(dataSource, new DeadLetters());
         replayer = new DlqReplayer(camel, store);
     }
@@ -112,8 +112,8 @@ abstract class DlqStoreContract {
         assertEquals("1 V1__dead_letters.sql", applied.get(0));
 
         store.insert(letter("1-0", "validator-failures", NOW));
-        assertEquals(migratedVersion, new SchemaMigrator(dataSource, camel).migrate());
-        assertEquals(migratedVersion, new SchemaMigrator(dataSource, camel).migrate());
+        assertEquals(migratedVersion, new SchemaMigrator(dataSource).migrate());
+        assertEquals(migratedVersion, new SchemaMigrator(dataSource).migrate());
         assertEquals(applied, schemaVersions(), "migrating again applies nothing");
         assertTrue(store.find("1-0").isPresent(), "migrating again keeps the data");
     }
