@@ -10,19 +10,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.Consumer;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
@@ -57,6 +61,9 @@ final class StreamReader implements Runnable {
     private final String group;
     private final String name;
     private final Consumer<byte[]> groupConsumer;
+    private final StreamOffset<byte[]>[] newEntries;
+    private final XReadArgs readNew;
+    private final XReadArgs readNewNoBlock;
     /** Entries read but not yet acked or abandoned: the keep-alive touches these. */
     private final Set<Held> held = ConcurrentHashMap.newKeySet();
     /** Completed entries waiting for the next XACK, per stream. */
@@ -67,6 +74,11 @@ final class StreamReader implements Runnable {
     private volatile int inFlight;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private RedisCommands<byte[], byte[]> redis;
+    private RedisAsyncCommands<byte[], byte[]> async;
+    /** With prefetch: the read of the batch after the one being processed. */
+    private RedisFuture<List<StreamMessage<byte[], byte[]>>> prefetched;
+    /** XACKs sent without waiting; their replies are checked at the next flush, and awaited at close. */
+    private final List<RedisFuture<Long>> ackReplies = new ArrayList<>();
     /** Per stream, the id after which own pending entries are still to be re-read; absent once done. */
     private final Map<String, String> recovery = new LinkedHashMap<>();
     private long nextClaimAt;
@@ -86,6 +98,14 @@ final class StreamReader implements Runnable {
         this.group = config.getGroup();
         this.name = name;
         this.groupConsumer = Consumer.from(bytes(group), bytes(name));
+        this.newEntries = offsets(streams);
+        this.readNew = XReadArgs.Builder.count(config.getBatchSize()).block(config.getBlockTimeout());
+        this.readNewNoBlock = XReadArgs.Builder.count(config.getBatchSize());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StreamOffset<byte[]>[] offsets(List<String> streams) {
+        return streams.stream().map(s -> StreamOffset.lastConsumed(bytes(s))).toArray(StreamOffset[]::new);
     }
 
     void stop() {
@@ -152,6 +172,7 @@ final class StreamReader implements Runnable {
         // A blocking read must not time out on the client before Redis answers it.
         connection.setTimeout(Duration.ofMillis(config.getBlockTimeout() + 10_000));
         redis = connection.sync();
+        async = connection.async();
         groupsMissing = true;
     }
 
@@ -190,15 +211,20 @@ final class StreamReader implements Runnable {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void readNew() {
-        StreamOffset<byte[]>[] offsets = streams.stream().map(s -> StreamOffset.lastConsumed(bytes(s)))
-                .toArray(StreamOffset[]::new);
-        List<StreamMessage<byte[], byte[]>> batch = redis.xreadgroup(groupConsumer,
-                XReadArgs.Builder.count(config.getBatchSize()).block(config.getBlockTimeout()), offsets);
-        if (!batch.isEmpty()) {
-            process(batch, false);
+        List<StreamMessage<byte[], byte[]>> batch = prefetched != null
+                ? LettuceFutures.awaitOrCancel(prefetched, config.getBlockTimeout() + 10_000, TimeUnit.MILLISECONDS)
+                : redis.xreadgroup(groupConsumer, readNew, newEntries);
+        prefetched = null;
+        if (batch.isEmpty()) {
+            return;
         }
+        if (config.isPrefetch() && batch.size() == config.getBatchSize() && running) {
+            // A full batch: more are likely waiting. Without BLOCK, so that the acks sent behind this read on the
+            // connection are not held back once the streams are drained.
+            prefetched = async.xreadgroup(groupConsumer, readNewNoBlock, newEntries);
+        }
+        process(batch, false);
     }
 
     /**
@@ -344,12 +370,26 @@ final class StreamReader implements Runnable {
         }
     }
 
-    /** One XACK per stream for everything completed since the last flush. */
+    /**
+     * One XACK per stream for everything completed since the last flush, sent without waiting for the reply: the
+     * reader goes on with the next batch meanwhile. A failed XACK leaves its entries pending (re-read or claimed
+     * later, never lost); the connection's failure itself surfaces on the reader's next command.
+     */
     private void flushAcks() {
+        ackReplies.removeIf(reply -> {
+            if (!reply.isDone()) {
+                return false;
+            }
+            String error = reply.getError();
+            if (error != null) {
+                LOG.warn("An XACK of consumer {} in group {} failed; its entries stay pending: {}", name, group, error);
+            }
+            return true;
+        });
         synchronized (acks) {
             for (Map.Entry<String, List<String>> entry : acks.entrySet()) {
                 if (!entry.getValue().isEmpty()) {
-                    redis.xack(bytes(entry.getKey()), bytes(group), entry.getValue().toArray(String[]::new));
+                    ackReplies.add(async.xack(bytes(entry.getKey()), bytes(group), entry.getValue().toArray(String[]::new)));
                     entry.getValue().clear();
                 }
             }
@@ -442,6 +482,9 @@ final class StreamReader implements Runnable {
         try {
             if (redis != null) {
                 flushAcks();
+                for (RedisFuture<Long> reply : ackReplies) {
+                    LettuceFutures.awaitOrCancel(reply, 10, TimeUnit.SECONDS);
+                }
             }
         } catch (RedisException e) {
             LOG.warn("Could not ack the last completed entries of consumer {}; they stay pending: {}", name, e.getMessage());
@@ -456,6 +499,9 @@ final class StreamReader implements Runnable {
         }
         connection = null;
         redis = null;
+        async = null;
+        prefetched = null;
+        ackReplies.clear();
     }
 
     private String streamName(byte[] key) {
