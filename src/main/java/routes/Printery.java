@@ -1,8 +1,17 @@
 package routes;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -100,12 +109,63 @@ public final class Printery {
     public static void requireRedis(String url) {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(Duration.ofSeconds(3));
+        try {
+            if (uri.isSsl() || uri.getSocket() != null || !uri.getSentinels().isEmpty()) {
+                pingWithLettuce(uri);
+            } else {
+                pingOverSocket(uri);
+            }
+        } catch (RuntimeException | IOException e) {
+            throw new RedisUnreachableException("cannot reach Redis at " + redacted(uri)
+                    + " (set PRINTERY_REDIS_URL): " + rootMessage(e));
+        }
+    }
+
+    /**
+     * AUTH (when the URL has credentials) and PING over a plain socket: a few milliseconds, where building and
+     * tearing down a Lettuce client for this one check costs half a second of start-up.
+     */
+    private static void pingOverSocket(RedisURI uri) throws IOException {
+        try (Socket socket = new Socket()) {
+            int timeout = (int) uri.getTimeout().toMillis();
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), timeout);
+            socket.setSoTimeout(timeout);
+            OutputStream out = socket.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            if (uri.getPassword() != null && uri.getPassword().length > 0) {
+                List<String> auth = new ArrayList<>(List.of("AUTH"));
+                if (uri.getUsername() != null) {
+                    auth.add(uri.getUsername());
+                }
+                auth.add(new String(uri.getPassword()));
+                command(out, in, auth, "+OK");
+            }
+            command(out, in, List.of("PING"), "+PONG");
+        }
+    }
+
+    private static void command(OutputStream out, BufferedReader in, List<String> words, String expected) throws IOException {
+        StringBuilder resp = new StringBuilder("*").append(words.size()).append("\r\n");
+        for (String word : words) {
+            resp.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word).append("\r\n");
+        }
+        out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        String reply = in.readLine();
+        if (reply == null) {
+            throw new IOException("the connection was closed before " + words.get(0) + " was answered");
+        }
+        if (!reply.equals(expected)) {
+            // An error reply ("-NOAUTH ...", "-WRONGPASS ...") names the problem; it carries no secret.
+            throw new IOException(words.get(0) + " answered " + reply);
+        }
+    }
+
+    /** TLS, Unix sockets and Sentinel: Lettuce knows how to reach those. */
+    private static void pingWithLettuce(RedisURI uri) {
         RedisClient client = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             connection.sync().ping();
-        } catch (RuntimeException e) {
-            throw new RedisUnreachableException("cannot reach Redis at " + redacted(uri)
-                    + " (set PRINTERY_REDIS_URL): " + rootMessage(e));
         } finally {
             // Generous timeout: a shutdown cut short leaves its thread pools to the finalizer, which warns.
             client.shutdown(Duration.ZERO, Duration.ofSeconds(10));

@@ -150,11 +150,17 @@ public final class BenchCommand {
             if (args.flag("no-run-probe")) {
                 LOG.info("Skipping the `printery run` probe (--no-run-probe)");
             } else if (System.getenv("PRINTERY_REDIS_URL") == null || System.getenv("PRINTERY_REDIS_URL").isBlank()) {
-                RunProbe.Result run = RunProbe.measure(redis.url());
+                RunProbe.Result run = RunProbe.measureJar(redis.url());
                 if (run != null) {
                     result.put("run_started_ms", run.startedMillis());
                     result.put("run_camel_reported", run.camelReported());
                     result.put("run_idle_rss_mib", run.idleRssMib());
+                }
+                RunProbe.Result launcher = RunProbe.measureLauncher(redis.url());
+                if (launcher != null) {
+                    result.put("launcher_started_ms", launcher.startedMillis());
+                    result.put("launcher_camel_reported", launcher.camelReported());
+                    result.put("launcher_idle_rss_mib", launcher.idleRssMib());
                 }
             } else {
                 LOG.warn("Skipping the `printery run` probe: it would create the app's consumer groups on PRINTERY_REDIS_URL");

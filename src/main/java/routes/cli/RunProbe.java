@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts {@code java -jar printery.jar run} as a separate process against the bench's Redis and measures the time
- * from process start to Camel's "started" log line, and the resident memory once it has idled a few seconds.
+ * Starts {@code printery run} as a separate process against the bench's Redis, as {@code java -jar printery.jar run}
+ * and through the launcher {@code bin/printery run}, and measures the time from process start to Camel's "started"
+ * log line, and the resident memory once it has idled a few seconds.
  */
 final class RunProbe {
 
@@ -33,18 +34,45 @@ final class RunProbe {
     private RunProbe() {
     }
 
-    static Result measure(String redisUrl) throws IOException, InterruptedException {
+    /** {@code java -jar printery.jar run}, as the README runs it; null when this JVM was not started from a jar. */
+    static Result measureJar(String redisUrl) throws IOException, InterruptedException {
         Path jar = ownJar();
         if (jar == null) {
             LOG.warn("Not running from printery.jar: skipping the `printery run` start-up and RSS probe");
             return null;
         }
         String java = ProcessHandle.current().info().command().orElse("java");
+        return measure(new ProcessBuilder(java, "-jar", jar.toString(), "run"), redisUrl);
+    }
+
+    /**
+     * {@code bin/printery run} of the checkout the jar was built in, with its class-data archive: when the archive
+     * is missing or older than the jar, one run writes it first (at its exit) and is not counted. Null when there is
+     * no launcher beside the jar's build directory.
+     */
+    static Result measureLauncher(String redisUrl) throws IOException, InterruptedException {
+        Path jar = ownJar();
+        Path launcher = jar == null ? null : jar.toAbsolutePath().getParent().resolveSibling("bin").resolve("printery");
+        if (launcher == null || !Files.isExecutable(launcher)) {
+            LOG.warn("No bin/printery beside {}: skipping the launcher probe", jar);
+            return null;
+        }
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "run");
+        builder.environment().put("PRINTERY_JAR", jar.toAbsolutePath().toString());
+        Path archive = jar.toAbsolutePath().resolveSibling(jar.getFileName().toString().replace(".jar", "-run.jsa"));
+        if (!Files.exists(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) <= 0) {
+            LOG.info("Writing the launcher's class-data archive {} (one run, not counted)", archive);
+            measure(builder, redisUrl);
+        }
+        return measure(builder, redisUrl);
+    }
+
+    private static Result measure(ProcessBuilder builder, String redisUrl) throws IOException, InterruptedException {
         int httpPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             httpPort = socket.getLocalPort();
         }
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString(), "run").redirectErrorStream(true);
+        builder.redirectErrorStream(true);
         builder.environment().put("PRINTERY_REDIS_URL", redisUrl);
         builder.environment().put("PRINTERY_HTTP_PORT", String.valueOf(httpPort));
         long spawned = System.nanoTime();

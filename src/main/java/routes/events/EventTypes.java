@@ -48,25 +48,33 @@ public final class EventTypes {
     }
 
     public static boolean isStageStarted(String type) {
-        return type != null && type.startsWith(STAGE_PREFIX) && type.endsWith(STARTED_SUFFIX) && stageOf(type) != null;
+        return stageEnd(type) > 0 && type.endsWith(STARTED_SUFFIX);
     }
 
     public static boolean isStageCompleted(String type) {
-        return type != null && type.startsWith(STAGE_PREFIX) && type.endsWith(COMPLETED_SUFFIX) && stageOf(type) != null;
+        return stageEnd(type) > 0 && type.endsWith(COMPLETED_SUFFIX);
     }
 
     /** The stage named by a stage type ("railway" for "deployment:stage:railway:completed"), else null. */
     public static String stageOf(String type) {
+        int end = stageEnd(type);
+        return end > 0 ? type.substring(STAGE_PREFIX.length(), end) : null;
+    }
+
+    /**
+     * Where the stage name ends in a well-formed stage type ("deployment:stage:&lt;stage&gt;:started|completed"),
+     * else -1. Without substrings: consumers test every entry's type with this.
+     */
+    private static int stageEnd(String type) {
         if (type == null || !type.startsWith(STAGE_PREFIX)) {
-            return null;
+            return -1;
         }
-        String rest = type.substring(STAGE_PREFIX.length());
-        int colon = rest.indexOf(':');
-        if (colon <= 0 || rest.indexOf(':', colon + 1) >= 0) {
-            return null;
+        int colon = type.indexOf(':', STAGE_PREFIX.length());
+        if (colon <= STAGE_PREFIX.length() || type.indexOf(':', colon + 1) >= 0) {
+            return -1;
         }
-        String suffix = rest.substring(colon);
-        return suffix.equals(STARTED_SUFFIX) || suffix.equals(COMPLETED_SUFFIX) ? rest.substring(0, colon) : null;
+        // The suffix starts at the only colon after the stage, so endsWith matches it exactly.
+        return type.endsWith(STARTED_SUFFIX) || type.endsWith(COMPLETED_SUFFIX) ? colon : -1;
     }
 
     /** The payload a type must carry, or {@link PayloadCase#PAYLOAD_NOT_SET} for an unknown type. */

@@ -33,6 +33,8 @@ import routes.events.proto.ValidationStartedEvent;
 import routes.streams.RedisStreamsConstants;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +99,21 @@ class EventTypesTest {
         DeploymentEvent event = oneOfEach().get(0);
         try (EventFormat format = new EventFormat()) {
             assertEquals(event, format.unmarshal(exchange(), event.toByteArray()));
+        }
+    }
+
+    @Test
+    void stageTypesNameOneStageAndEndInStartedOrCompleted() {
+        assertEquals("railway", EventTypes.stageOf("deployment:stage:railway:completed"));
+        assertEquals("vercel", EventTypes.stageOf("deployment:stage:vercel:started"));
+        assertTrue(EventTypes.isStageCompleted("deployment:stage:railway:completed"));
+        assertFalse(EventTypes.isStageStarted("deployment:stage:railway:completed"));
+        assertTrue(EventTypes.isStageStarted("deployment:stage:railway:started"));
+        for (String malformed : new String[] {"deployment:stage::started", "deployment:stage:railway:startedx",
+                "deployment:stage:a:b:completed", "deployment:stage:railway", "deployment:started", "", null}) {
+            assertNull(EventTypes.stageOf(malformed), malformed);
+            assertFalse(EventTypes.isStageStarted(malformed), malformed);
+            assertFalse(EventTypes.isStageCompleted(malformed), malformed);
         }
     }
 

@@ -37,7 +37,10 @@ public final class ImagesExistCheck implements ValidationCheck {
     /** The OCI distribution spec's tag grammar: the version goes into a URL path, so nothing else may pass. */
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=(?:\"([^\"]*)\"|([^,\\s]*))");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built on first token request: the mapper's set-up is class loading that start-up need not pay. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Manifest manifest;
     private final HttpProbe http;
@@ -143,7 +146,7 @@ public final class ImagesExistCheck implements ValidationCheck {
             throw new TokenException("token service of registry " + registry.name() + " answered HTTP " + response.statusCode());
         }
         try {
-            JsonNode body = JSON.readTree(response.body());
+            JsonNode body = Json.MAPPER.readTree(response.body());
             JsonNode token = body.hasNonNull("token") ? body.get("token") : body.get("access_token");
             if (token == null || token.asText().isEmpty()) {
                 throw new TokenException("token service of registry " + registry.name() + " answered without token or access_token");
