@@ -48,6 +48,17 @@ final class JarProcess implements AutoCloseable {
         return new JarProcess(builder.start());
     }
 
+    /** Starts the launcher {@code bin/printery args...} with the given extra environment. */
+    static JarProcess launch(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of("bin", "printery").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("PRINTERY_REDIS_URL");
+        builder.environment().remove("PRINTERY_JAVA_OPTS");
+        builder.environment().putAll(env);
+        return new JarProcess(builder.start());
+    }
+
     /** Runs to the end (at most 60 s) and returns the exit code. */
     int await() throws InterruptedException {
         return awaitExit(60);
