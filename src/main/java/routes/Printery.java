@@ -16,7 +16,6 @@ import java.util.List;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.apache.camel.main.Main;
 import routes.cli.Args;
 import routes.cli.BenchCommand;
 import routes.cli.PublishCommand;
@@ -94,7 +93,7 @@ public final class Printery {
 
     private static int runWorkers(PrintStream err) throws Exception {
         requireRedis(redisUrl());
-        Main main = new Main();
+        PrinteryMain main = new PrinteryMain();
         main.run();
         return main.getExitCode();
     }

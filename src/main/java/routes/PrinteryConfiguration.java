@@ -23,8 +23,7 @@ public class PrinteryConfiguration implements CamelConfiguration {
 
     /**
      * The one Redis connection factory: camel-spring-redis, its idempotent repository and redis-streams share it.
-     * Started by initMethod, not here: Camel Main 4.17 calls @BindToRegistry methods twice and binds one result,
-     * and an unstarted factory holds no client resources.
+     * Started by the registry (initMethod) once bound, stopped by it at shutdown.
      */
     @BindToRegistry(value = "redisConnectionFactory", initMethod = "afterPropertiesSet", destroyMethod = "destroy")
     public LettuceConnectionFactory redisConnectionFactory(@PropertyInject("printery.redis.url") String url) {

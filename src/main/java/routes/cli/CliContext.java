@@ -4,12 +4,13 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import routes.PrinteryMain;
 import routes.Printery;
 
 /** Printery's beans and properties without its routes or HTTP server, for one-shot commands. */
 public final class CliContext implements AutoCloseable {
 
-    private final Main main = new Main();
+    private final Main main = new PrinteryMain();
 
     public CliContext() throws Exception {
         this(Printery.redisUrl(), Map.of());

@@ -16,17 +16,11 @@ import org.apache.camel.PropertyInject;
 public class DatabaseConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "printeryDataSource", destroyMethod = "close")
-    public HikariDataSource printeryDataSource(CamelContext context,
-                                               @PropertyInject("printery.db.url") String url,
+    public HikariDataSource printeryDataSource(@PropertyInject("printery.db.url") String url,
                                                @PropertyInject("printery.db.user") String user,
                                                @PropertyInject("printery.db.password") String password,
                                                @PropertyInject("printery.db.pool-size") int poolSize,
                                                @PropertyInject("printery.db.connect-timeout") long connectTimeout) {
-        // Camel Main 4.17 post-processes a scanned configuration class twice; one pool and one migration suffice.
-        HikariDataSource bound = context.getRegistry().lookupByNameAndType("printeryDataSource", HikariDataSource.class);
-        if (bound != null) {
-            return bound;
-        }
         HikariConfig config = new HikariConfig();
         config.setPoolName("printery-db");
         config.setJdbcUrl(url);

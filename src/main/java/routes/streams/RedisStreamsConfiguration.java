@@ -93,9 +93,9 @@ public class RedisStreamsConfiguration implements Cloneable {
 
     /**
      * After a full batch, read the next one while this one is processed, so the consumer does not wait for Redis
-     * between batches (about 1.5x the throughput of a fast route). The next batch is then pending for this consumer
-     * before its turn: use it for routes that handle a batch well within claimIdleTime, not for slow handlers, whose
-     * waiting entries other consumers of the group could be taking.
+     * between batches (about 1.3x the throughput of a fast route, docs/benchmarks.md). The next batch is then
+     * pending for this consumer before its turn: use it for routes that handle a batch well within claimIdleTime,
+     * not for slow handlers, whose waiting entries other consumers of the group could be taking.
      */
     public void setPrefetch(boolean prefetch) {
         this.prefetch = prefetch;

@@ -29,18 +29,22 @@ class DependencyProbe implements AutoCloseable {
     }
 
     private final Duration timeout;
-    private final HttpClient http;
+    private HttpClient http;
     private RedisClient redis;
 
     DependencyProbe(Duration timeout) {
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    /**
-     * Created on first use: Camel Main may build a configuration's beans twice and drop one, and a Lettuce client
-     * holds threads until shut down.
-     */
+    /** Built on first use: building it sets up TLS, class loading that start-up need not pay. */
+    private synchronized HttpClient httpClient() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        }
+        return http;
+    }
+
+    /** Created on first use: a Lettuce client holds threads until shut down, for a check that may never run. */
     private synchronized RedisClient redisClient() {
         if (redis == null) {
             redis = RedisClient.create();
@@ -97,7 +101,7 @@ class DependencyProbe implements AutoCloseable {
         long start = System.nanoTime();
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = httpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             return new Outcome(elapsed(start), status / 100 == 2 ? null : "HTTP " + status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

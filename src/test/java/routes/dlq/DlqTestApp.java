@@ -20,6 +20,7 @@ import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
+import routes.PrinteryMain;
 import routes.events.proto.DeploymentEvent;
 import routes.support.Isolation;
 import routes.support.RedisServer;
@@ -37,7 +38,7 @@ final class DlqTestApp implements AutoCloseable {
     final int httpPort = Isolation.freePort();
     final FlakyWorker worker = new FlakyWorker();
     final List<Exchange> alerts = new CopyOnWriteArrayList<>();
-    final Main main = new Main();
+    final Main main = new PrinteryMain();
     final RedisClient redisClient = RedisClient.create(RedisServer.shared().url());
     final StatefulRedisConnection<byte[], byte[]> redis = redisClient.connect(ByteArrayCodec.INSTANCE);
 

@@ -15,6 +15,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.main.Main;
+import routes.PrinteryMain;
 import routes.events.Streams;
 import routes.events.proto.DeploymentEvent;
 import routes.streams.RedisStreamsConstants;
@@ -27,7 +28,7 @@ import routes.support.RedisServer;
  */
 final class PrinteryApp implements AutoCloseable {
 
-    private final Main main = new Main();
+    private final Main main = new PrinteryMain();
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
 

@@ -16,6 +16,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.main.Main;
+import routes.PrinteryMain;
 import routes.events.EventFormat;
 import routes.events.EventPublisher;
 import routes.events.Streams;
@@ -29,7 +30,7 @@ import routes.support.RedisServer;
  */
 final class WorkerApp implements AutoCloseable {
 
-    private final Main main = new Main();
+    private final Main main = new PrinteryMain();
     private final RedisClient redis;
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final String prefix = "test:health:" + UUID.randomUUID() + ":";

@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import routes.PrinteryMain;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -29,7 +30,7 @@ final class NotifierApp implements AutoCloseable {
 
     static final String GROUP = "printery-notifier";
 
-    private final Main main = new Main();
+    private final Main main = new PrinteryMain();
     final String prefix = "test:notify:" + UUID.randomUUID();
 
     NotifierApp(Map<String, String> properties) throws Exception {

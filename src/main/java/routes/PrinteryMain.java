@@ -1,0 +1,27 @@
+package routes;
+
+import org.apache.camel.main.Main;
+import routes.db.DatabaseConfiguration;
+import routes.dlq.DlqConfiguration;
+import routes.manifest.ManifestConfiguration;
+import routes.workers.HealthWorkersConfiguration;
+import routes.workers.ValidatorConfiguration;
+import routes.workers.notify.NotifierConfiguration;
+
+/**
+ * Camel Main with Printery's configuration classes, the beans routes.yaml uses. They are added as instances: Camel
+ * Main 4.17 builds every bean of a class it instantiates itself (camel.main.configurationClasses or
+ * basePackageScan) twice and drops one of each, which costs start-up time and leaks what the dropped beans opened.
+ */
+public class PrinteryMain extends Main {
+
+    public PrinteryMain() {
+        configure().addConfiguration(new PrinteryConfiguration());
+        configure().addConfiguration(new ManifestConfiguration());
+        configure().addConfiguration(new DatabaseConfiguration());
+        configure().addConfiguration(new DlqConfiguration());
+        configure().addConfiguration(new ValidatorConfiguration());
+        configure().addConfiguration(new HealthWorkersConfiguration());
+        configure().addConfiguration(new NotifierConfiguration());
+    }
+}
