@@ -29,19 +29,13 @@ class DependencyProbe implements AutoCloseable {
     }
 
     private final Duration timeout;
-    private HttpClient http;
+    private final Lazy<HttpClient> http;
     private RedisClient redis;
 
     DependencyProbe(Duration timeout) {
         this.timeout = timeout;
-    }
-
-    /** Built on first use: building it sets up TLS, class loading that start-up need not pay. */
-    private synchronized HttpClient httpClient() {
-        if (http == null) {
-            http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
-        }
-        return http;
+        this.http = new Lazy<>(() -> HttpClient.newBuilder().connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL).build());
     }
 
     /** Created on first use: a Lettuce client holds threads until shut down, for a check that may never run. */
@@ -101,7 +95,7 @@ class DependencyProbe implements AutoCloseable {
         long start = System.nanoTime();
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
-            int status = httpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = http.get().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             return new Outcome(elapsed(start), status / 100 == 2 ? null : "HTTP " + status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

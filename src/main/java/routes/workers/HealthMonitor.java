@@ -38,7 +38,7 @@ public class HealthMonitor {
     private final long windowMs;
     private final int samples;
     private final String requestCounter;
-    private final HttpClient http;
+    private final Lazy<HttpClient> http;
     private final Duration requestTimeout;
 
     /**
@@ -60,7 +60,8 @@ public class HealthMonitor {
         this.requestCounter = requestCounter;
         // An answer slower than the unhealthy limit is unhealthy whatever it says: no need to wait longer.
         this.requestTimeout = Duration.ofMillis(thresholds.unhealthyResponseMs());
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.http = new Lazy<>(() -> HttpClient.newBuilder().connectTimeout(requestTimeout)
+                .followRedirects(HttpClient.Redirect.NORMAL).build());
     }
 
     /**
@@ -127,7 +128,7 @@ public class HealthMonitor {
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            CompletableFuture<?>[] round = windows.stream().map(w -> w.sample(http, requestTimeout))
+            CompletableFuture<?>[] round = windows.stream().map(w -> w.sample(http.get(), requestTimeout))
                     .toArray(CompletableFuture[]::new);
             try {
                 CompletableFuture.allOf(round).get();

@@ -74,7 +74,7 @@ abstract class DlqStoreContract {
         camel.getRegistry().bind("redisConnectionFactory", redis);
         camel.start();
         // The app's own pool and migration, as DatabaseConfiguration binds them at start.
-        dataSource = new DatabaseConfiguration().printeryDataSource(url, user(), "", 2, 5000);
+        dataSource = new DatabaseConfiguration().printeryDataSource(camel, url, user(), "", 2, 5000);
         migratedVersion = new SchemaMigrator(dataSource).migrate();
         store = new DlqStore(dataSource, new DeadLetters());
         replayer = new DlqReplayer(camel, store);

@@ -7,36 +7,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import routes.workers.Lazy;
+
 /**
  * HTTP for the checks: one client, HTTP/1.1 (no h2c upgrade dance with plain-http test servers and registries),
  * no redirects (an Authorization header must not follow a redirect elsewhere), every request bounded by the check
- * timeout so a cancelled check's thread does not linger. The client is built on first use: building it sets up TLS,
- * a fifth of Printery's start-up class loading, for a validator that may not run for hours.
+ * timeout so a cancelled check's thread does not linger. The client is built on first use ({@link Lazy}).
  */
 public final class HttpProbe {
 
     private final Duration timeout;
-    private volatile HttpClient client;
+    private final Lazy<HttpClient> client;
 
     public HttpProbe(Duration timeout) {
         this.timeout = timeout;
-    }
-
-    private HttpClient client() {
-        HttpClient built = client;
-        if (built == null) {
-            synchronized (this) {
-                if (client == null) {
-                    client = HttpClient.newBuilder()
-                            .version(HttpClient.Version.HTTP_1_1)
-                            .followRedirects(HttpClient.Redirect.NEVER)
-                            .connectTimeout(timeout)
-                            .build();
-                }
-                built = client;
-            }
-        }
-        return built;
+        this.client = new Lazy<>(() -> HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(timeout)
+                .build());
     }
 
     /** A request to {@code url} with the check timeout; add headers and a method, then {@link #send}. */
@@ -45,7 +34,7 @@ public final class HttpProbe {
     }
 
     public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return client().send(request, HttpResponse.BodyHandlers.ofString());
+        return client.get().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> get(String url) throws IOException, InterruptedException {
