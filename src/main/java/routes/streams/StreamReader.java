@@ -212,10 +212,12 @@ final class StreamReader implements Runnable {
     }
 
     private void readNew() {
-        List<StreamMessage<byte[], byte[]>> batch = prefetched != null
-                ? LettuceFutures.awaitOrCancel(prefetched, config.getBlockTimeout() + 10_000, TimeUnit.MILLISECONDS)
-                : redis.xreadgroup(groupConsumer, readNew, newEntries);
+        // Taken before it is awaited: a failed prefetch (NOGROUP, say) is handled once, then read afresh.
+        RedisFuture<List<StreamMessage<byte[], byte[]>>> next = prefetched;
         prefetched = null;
+        List<StreamMessage<byte[], byte[]>> batch = next != null
+                ? LettuceFutures.awaitOrCancel(next, config.getBlockTimeout() + 10_000, TimeUnit.MILLISECONDS)
+                : redis.xreadgroup(groupConsumer, readNew, newEntries);
         if (batch.isEmpty()) {
             return;
         }
