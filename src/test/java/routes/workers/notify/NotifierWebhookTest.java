@@ -53,6 +53,7 @@ class NotifierWebhookTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROUTING_KEY = "R0UTINGKEY0000000000000000000000";
+    private static final int RESPONSE_TIMEOUT_MS = 2_000;
 
     private static WireMockServer http;
     private static GreenMail smtp;
@@ -74,7 +75,8 @@ class NotifierWebhookTest {
                 "printery.notify.smtp.username", "printery",
                 "printery.notify.smtp.password", "s3cret",
                 "printery.notify.pagerduty.routing-key", ROUTING_KEY,
-                "printery.notify.pagerduty.url", base + "/v2/enqueue"));
+                "printery.notify.pagerduty.url", base + "/v2/enqueue",
+                "printery.notify.response-timeout", String.valueOf(RESPONSE_TIMEOUT_MS)));
     }
 
     @AfterAll
@@ -245,6 +247,20 @@ class NotifierWebhookTest {
         assertEquals(1, posts("/hooks/critical", deployment).size(), "Slack already had it");
         assertEquals(1, awaitMails(deployment, 1).size(), "on-call already had it");
         assertEquals(1, app.deadLetterEntries(deployment), "the replay was not dead-lettered again");
+    }
+
+    @Test
+    void aPageThatIsNotAnsweredWithinTheResponseTimeoutIsRetriedThenDeadLettered() throws Exception {
+        String deployment = deployment();
+        http.stubFor(post(urlEqualTo("/v2/enqueue")).withRequestBody(containing(deployment)).atPriority(1)
+                .willReturn(aResponse().withStatus(202).withFixedDelay(RESPONSE_TIMEOUT_MS + 1_500)));
+
+        app.publisher().publishDeploymentFailed(deployment, null, failed());
+
+        DeadLetter dead = app.awaitDeadLetter(deployment);
+        assertEquals(4, dead.attempts(), "first attempt and 3 redeliveries");
+        assertTrue(dead.exceptionMessage().contains("timed out"), dead.exceptionMessage());
+        assertEquals(4, posts("/v2/enqueue", deployment).size());
     }
 
     @Test
