@@ -52,9 +52,12 @@ final class RunProbe {
      */
     static Result measureLauncher(String redisUrl) throws IOException, InterruptedException {
         Path jar = ownJar();
-        Path launcher = jar == null ? null : jar.toAbsolutePath().getParent().resolveSibling("bin").resolve("printery");
-        if (launcher == null || !Files.isExecutable(launcher)) {
-            LOG.warn("No bin/printery beside {}: skipping the launcher probe", jar);
+        if (jar == null) {
+            return null;
+        }
+        Path launcher = jar.toAbsolutePath().getParent().resolveSibling("bin").resolve("printery");
+        if (!Files.isExecutable(launcher)) {
+            LOG.warn("No {}: skipping the launcher probe", launcher);
             return null;
         }
         ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "run");
