@@ -92,6 +92,7 @@ public final class Printery {
     }
 
     private static int runWorkers(PrintStream err) throws Exception {
+        CompilerThreads.lowerPriority();
         requireRedis(redisUrl());
         PrinteryMain main = new PrinteryMain();
         main.run();
