@@ -23,8 +23,9 @@ public final class CompilerThreads {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompilerThreads.class);
     /**
-     * The nice value, from the system property {@code printery.compiler.nice} (0 leaves the priority as it is). 10: a
-     * compiler gets about a tenth of a core that the app's threads also want, and any core that is free.
+     * How much nicer than the process the compilers run, from the system property {@code printery.compiler.nice} (0
+     * leaves their priority as it is). 10: a compiler gets about a tenth of a core that the app's threads also want,
+     * and any core that is free.
      */
     private static final String NICE_PROPERTY = "printery.compiler.nice";
     private static final int DEFAULT_NICE = 10;
@@ -46,7 +47,9 @@ public final class CompilerThreads {
         if (ids.isEmpty()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of("renice", "-n", String.valueOf(nice), "-p"));
+        // Absolute (--priority): relative to the process's own nice, so a Printery started with `nice` keeps its order.
+        int target = Math.min(19, ownNice() + nice);
+        List<String> command = new ArrayList<>(List.of("renice", "--priority", String.valueOf(target), "-p"));
         command.addAll(ids);
         Thread renice = new Thread(() -> {
             try {
@@ -81,6 +84,16 @@ public final class CompilerThreads {
             LOG.debug("No thread list at {}: {}", tasks, e.getMessage());
         }
         return ids;
+    }
+
+    /** This process's nice value (field 19 of /proc/self/stat); 0 when it cannot be read. */
+    static int ownNice() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static String readName(Path task) {

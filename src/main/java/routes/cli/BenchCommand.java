@@ -48,6 +48,9 @@ public final class BenchCommand {
     private static final long PACED_WARMUP_MILLIS = 1_000;
     private static final long PACED_MILLIS = 5_000;
     private static final long DRAIN_TIMEOUT_SECONDS = 300;
+    /** Starts of `printery run` measured: the launcher is the measured configuration, `java -jar` the JVM's defaults. */
+    private static final int LAUNCHER_STARTS = 5;
+    private static final int JAR_STARTS = 3;
     /*
      * Entries drained before timing starts, by each reader. The JIT needs about 100k events on 2 cores to compile
      * Camel's path (far more code than the raw loop, which is compiled after a few thousand): a shorter warm-up
@@ -153,18 +156,8 @@ public final class BenchCommand {
             if (args.flag("no-run-probe")) {
                 LOG.info("Skipping the `printery run` probe (--no-run-probe)");
             } else if (System.getenv("PRINTERY_REDIS_URL") == null || System.getenv("PRINTERY_REDIS_URL").isBlank()) {
-                RunProbe.Result run = RunProbe.measureJar(redis.url());
-                if (run != null) {
-                    result.put("run_started_ms", run.startedMillis());
-                    result.put("run_camel_reported", run.camelReported());
-                    result.put("run_idle_rss_mib", run.idleRssMib());
-                }
-                RunProbe.Result launcher = RunProbe.measureLauncher(redis.url());
-                if (launcher != null) {
-                    result.put("launcher_started_ms", launcher.startedMillis());
-                    result.put("launcher_camel_reported", launcher.camelReported());
-                    result.put("launcher_idle_rss_mib", launcher.idleRssMib());
-                }
+                putStarts(result, "run", RunProbe.measureJar(redis.url(), JAR_STARTS));
+                putStarts(result, "launcher", RunProbe.measureLauncher(redis.url(), LAUNCHER_STARTS));
             } else {
                 LOG.warn("Skipping the `printery run` probe: it would create the app's consumer groups on PRINTERY_REDIS_URL");
             }
@@ -173,6 +166,18 @@ public final class BenchCommand {
         result.put("java", System.getProperty("java.version"));
         out.println(new ObjectMapper().writeValueAsString(result));
         return 0;
+    }
+
+    private static void putStarts(Map<String, Object> result, String prefix, RunProbe.Result starts) {
+        if (starts == null) {
+            return;
+        }
+        result.put(prefix + "_started_ms", starts.median().startedMillis());
+        result.put(prefix + "_started_min_ms", starts.minMillis());
+        result.put(prefix + "_started_max_ms", starts.maxMillis());
+        result.put(prefix + "_starts", starts.runs());
+        result.put(prefix + "_camel_reported", starts.median().camelReported());
+        result.put(prefix + "_idle_rss_mib", starts.median().idleRssMib());
     }
 
     /** XREADGROUP COUNT 100 and one XACK per batch, on one connection, as fast as Redis answers. */

@@ -8,6 +8,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts {@code printery run} as a separate process against the bench's Redis, as {@code java -jar printery.jar run}
  * and through the launcher {@code bin/printery run}, and measures the time from process start to Camel's "started"
- * log line, and the resident memory once it has idled a few seconds.
+ * log line, and the resident memory once it has idled a few seconds. Each is started several times, one after the
+ * other, and the median is reported with the range: one start on a shared 2-core VM varies by 15% or more.
  */
 final class RunProbe {
 
@@ -27,30 +31,41 @@ final class RunProbe {
     private static final Pattern STARTED = Pattern.compile("Apache Camel \\S+ \\(\\S+\\) started in (\\S+)");
     private static final long IDLE_MILLIS = 3_000;
 
-    /** Wall time to "started" and RSS after idling, in ms and MiB; null when this JVM was not started from a jar. */
-    record Result(long startedMillis, String camelReported, long idleRssMib) {
+    /** One start: wall time to "started" in ms, what Camel reported in that line, RSS after idling in MiB. */
+    record Start(long startedMillis, String camelReported, long idleRssMib) {
+    }
+
+    /** The median start (by wall time) of {@code runs}, and the fastest and slowest wall times. */
+    record Result(Start median, long minMillis, long maxMillis, int runs) {
+
+        static Result of(List<Start> starts) {
+            List<Start> sorted = new ArrayList<>(starts);
+            sorted.sort(Comparator.comparingLong(Start::startedMillis));
+            return new Result(sorted.get((sorted.size() - 1) / 2), sorted.get(0).startedMillis(),
+                    sorted.get(sorted.size() - 1).startedMillis(), sorted.size());
+        }
     }
 
     private RunProbe() {
     }
 
-    /** {@code java -jar printery.jar run}, as the README runs it; null when this JVM was not started from a jar. */
-    static Result measureJar(String redisUrl) throws IOException, InterruptedException {
+    /** {@code java -jar printery.jar run}, {@code runs} times; null when this JVM was not started from a jar. */
+    static Result measureJar(String redisUrl, int runs) throws IOException, InterruptedException {
         Path jar = ownJar();
         if (jar == null) {
             LOG.warn("Not running from printery.jar: skipping the `printery run` start-up and RSS probe");
             return null;
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        return measure(new ProcessBuilder(java, "-jar", jar.toString(), "run"), redisUrl);
+        return measure(new ProcessBuilder(java, "-jar", jar.toString(), "run"), redisUrl, runs);
     }
 
     /**
      * {@code bin/printery run} of the checkout the jar was built in, with its class-data archive: when the archive
-     * is missing or older than the jar, one run writes it first (at its exit) and is not counted. Null when there is
-     * no launcher beside the jar's build directory.
+     * is missing or older than the jar, one run writes it first (at its exit) and is not counted. {@code runs} times;
+     * null when there is no launcher beside the jar's build directory.
      */
-    static Result measureLauncher(String redisUrl) throws IOException, InterruptedException {
+    static Result measureLauncher(String redisUrl, int runs) throws IOException, InterruptedException {
         Path jar = ownJar();
         if (jar == null) {
             return null;
@@ -65,12 +80,20 @@ final class RunProbe {
         Path archive = jar.toAbsolutePath().resolveSibling(jar.getFileName().toString().replace(".jar", "-run.jsa"));
         if (!Files.exists(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) <= 0) {
             LOG.info("Writing the launcher's class-data archive {} (one run, not counted)", archive);
-            measure(builder, redisUrl);
+            start(builder, redisUrl);
         }
-        return measure(builder, redisUrl);
+        return measure(builder, redisUrl, runs);
     }
 
-    private static Result measure(ProcessBuilder builder, String redisUrl) throws IOException, InterruptedException {
+    private static Result measure(ProcessBuilder builder, String redisUrl, int runs) throws IOException, InterruptedException {
+        List<Start> starts = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            starts.add(start(builder, redisUrl));
+        }
+        return Result.of(starts);
+    }
+
+    private static Start start(ProcessBuilder builder, String redisUrl) throws IOException, InterruptedException {
         int httpPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             httpPort = socket.getLocalPort();
@@ -106,7 +129,7 @@ final class RunProbe {
             }
             long startedMillis = TimeUnit.NANOSECONDS.toMillis(startedAt[0] - spawned);
             Thread.sleep(IDLE_MILLIS);
-            return new Result(startedMillis, reported[0], rssMib(process.pid()));
+            return new Start(startedMillis, reported[0], rssMib(process.pid()));
         } finally {
             process.destroy();
             if (!process.waitFor(35, TimeUnit.SECONDS)) {

@@ -1,8 +1,15 @@
 package routes.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,6 +86,7 @@ class CliSmokeIT {
         Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()));
         try (JarProcess run = JarProcess.start(env, onStream, "run")) {
             run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
+            assertCompilerThreadsReniced(run.pid());
 
             publish("dep-smoke-run");
 
@@ -98,6 +106,48 @@ class CliSmokeIT {
             assertTrue(run.stderr().stream().noneMatch(l -> l.contains(" ERROR ") || l.startsWith("\tat ")),
                     () -> "clean run and stop, no errors or stack traces: " + run.stderr());
         }
+    }
+
+    /**
+     * `run` lowers the priority of the JIT compiler threads, and of no other thread, by 10 (routes.CompilerThreads); it
+     * does so in the background.
+     */
+    private static void assertCompilerThreadsReniced(long pid) throws Exception {
+        int own = niceByThreadName(pid).get("java").get(0);
+        List<Integer> reniced = List.of(Math.min(19, own + 10));
+        long deadline = System.currentTimeMillis() + 10_000;
+        Map<String, List<Integer>> nice = niceByThreadName(pid);
+        while (!reniced.equals(nice.get("C2 CompilerThre")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            nice = niceByThreadName(pid);
+        }
+        Map<String, List<Integer>> all = nice;
+        assertEquals(reniced, all.get("C1 CompilerThre"), () -> "C1 compiler: " + all);
+        assertEquals(reniced, all.get("C2 CompilerThre"), () -> "C2 compiler: " + all);
+        all.forEach((name, values) -> {
+            if (!name.contains("CompilerThre")) {
+                assertTrue(values.stream().allMatch(v -> v == own), () -> "other threads keep their priority: " + all);
+            }
+        });
+    }
+
+    /** Thread name (as /proc shows it, 15 characters) to the nice values of the threads of that name. */
+    private static Map<String, List<Integer>> niceByThreadName(long pid) throws IOException {
+        Map<String, List<Integer>> nice = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    String stat = Files.readString(task.resolve("stat"));
+                    // Fields after "(comm) ": state is the 1st, nice the 17th (proc(5): field 19).
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    nice.computeIfAbsent(name, n -> new ArrayList<>()).add(Integer.parseInt(fields[16]));
+                } catch (NoSuchFileException e) {
+                    // The thread ended while the list was read.
+                }
+            }
+        }
+        return nice;
     }
 
     private String publish(String deploymentId) throws Exception {

@@ -48,6 +48,10 @@ final class JarProcess implements AutoCloseable {
         return new JarProcess(builder.start());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** Starts the launcher {@code bin/printery args...} with the given extra environment. */
     static JarProcess launch(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of("bin", "printery").toAbsolutePath().toString()));
