@@ -4,72 +4,96 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lowers the scheduling priority of the JVM's JIT compiler threads (Linux: {@code renice} on the C1 and C2 compiler
- * threads of this process). On 2 cores, the two compilers take a core and a half while Camel starts, and the main
- * thread, which does the start-up, waits for CPU behind them; at a lower priority they run when a core is free. The
- * compiled code is the same, it only comes later (docs/benchmarks.md has the figures).
+ * Keeps one CPU free of JIT compilation while Printery starts (Linux: {@code taskset} on the C1 and C2 compiler
+ * threads of this process), and gives the compilers every CPU back once Camel has started. On 2 cores the two
+ * compilers otherwise take a core and a half during start-up, and the main thread, which does the start-up, waits for
+ * CPU behind them. The compiled code is the same; after start-up nothing differs (docs/benchmarks.md has the figures).
  * <p>
- * HotSpot's own switch for this ({@code -XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority}) warns on every start
- * when not run as root, and as root raises the priority of the JVM's other threads too; renice touches only these.
+ * Affinity rather than priority: an unprivileged process can lower its threads' priority but never raise it again, so
+ * compilers reniced for the start would stay starved whenever the app is busy; an affinity can be widened again.
  */
 public final class CompilerThreads {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompilerThreads.class);
-    /**
-     * How much nicer than the process the compilers run, from the system property {@code printery.compiler.nice} (0
-     * leaves their priority as it is). 10: a compiler gets about a tenth of a core that the app's threads also want,
-     * and any core that is free.
-     */
-    private static final String NICE_PROPERTY = "printery.compiler.nice";
-    private static final int DEFAULT_NICE = 10;
+    /** {@code -Dprintery.compiler.confine=false} leaves the compilers alone. */
+    private static final String ENABLED_PROPERTY = "printery.compiler.confine";
+
+    private final CountDownLatch started = new CountDownLatch(1);
 
     private CompilerThreads() {
     }
 
     /**
-     * Renices the compiler threads this JVM has now, in the background (the caller does not wait). Does nothing where
-     * there is no /proc or no renice; a failure is logged at debug and is never an error: the app only starts more
-     * slowly.
+     * Confines the compiler threads to every allowed CPU but the first, in the background (the caller does not wait);
+     * {@link #release()} widens them again. Does nothing with fewer than 2 CPUs, without /proc or taskset, or when
+     * disabled; a failure is logged at debug and is never an error: the app only starts more slowly.
      */
-    public static void lowerPriority() {
-        int nice = Integer.getInteger(NICE_PROPERTY, DEFAULT_NICE);
-        if (nice == 0) {
-            return;
+    public static CompilerThreads confine() {
+        CompilerThreads confinement = new CompilerThreads();
+        if (!Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"))) {
+            return confinement;
         }
-        List<String> ids = compilerThreadIds();
-        if (ids.isEmpty()) {
-            return;
+        TreeSet<Integer> allowed = allowedCpus();
+        if (allowed.size() < 2) {
+            return confinement;
         }
-        // Absolute (--priority): relative to the process's own nice, so a Printery started with `nice` keeps its order.
-        int target = Math.min(19, ownNice() + nice);
-        List<String> command = new ArrayList<>(List.of("renice", "--priority", String.valueOf(target), "-p"));
-        command.addAll(ids);
-        Thread renice = new Thread(() -> {
-            try {
-                Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                int exit = process.waitFor();
-                if (exit != 0) {
-                    LOG.debug("{} exited with {}", command, exit);
+        String all = cpuList(allowed);
+        String others = cpuList(allowed.tailSet(allowed.first(), false));
+        Thread thread = new Thread(() -> {
+            if (setAffinity(others)) {
+                try {
+                    confinement.started.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (IOException e) {
-                LOG.debug("Cannot renice the JIT compiler threads: {}", e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // Compiler threads started meanwhile inherited the confinement: list them again.
+                setAffinity(all);
             }
-        }, "printery-renice-compilers");
-        renice.setDaemon(true);
-        renice.start();
+        }, "printery-compiler-affinity");
+        thread.setDaemon(true);
+        thread.start();
+        return confinement;
     }
 
-    /** Thread ids of the C1 and C2 compiler threads ("C1 CompilerThre", "C2 CompilerThre" in /proc). */
+    /** Gives the compilers every allowed CPU again (once the confinement took effect). */
+    public void release() {
+        started.countDown();
+    }
+
+    private static boolean setAffinity(String cpus) {
+        boolean all = true;
+        for (String id : compilerThreadIds()) {
+            try {
+                Process process = new ProcessBuilder("taskset", "-p", "-c", cpus, id)
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                int exit = process.waitFor();
+                if (exit != 0) {
+                    LOG.debug("taskset -p -c {} {} exited with {}", cpus, id, exit);
+                    all = false;
+                }
+            } catch (IOException e) {
+                LOG.debug("Cannot set the JIT compiler threads' affinity: {}", e.getMessage());
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return all;
+    }
+
+    /** Thread ids of the compiler threads ("C1 CompilerThre", "C2 CompilerThre" in /proc). */
     static List<String> compilerThreadIds() {
         Path tasks = Path.of("/proc/self/task");
         List<String> ids = new ArrayList<>();
@@ -86,14 +110,35 @@ public final class CompilerThreads {
         return ids;
     }
 
-    /** This process's nice value (field 19 of /proc/self/stat); 0 when it cannot be read. */
-    static int ownNice() {
+    /** The CPUs this process may run on ("Cpus_allowed_list: 0-3,6" in /proc/self/status); empty when unknown. */
+    static TreeSet<Integer> allowedCpus() {
         try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return parseCpuList(line.substring(line.indexOf(':') + 1));
+                }
+            }
         } catch (IOException | RuntimeException e) {
-            return 0;
+            LOG.debug("No CPU list in /proc/self/status: {}", e.getMessage());
         }
+        return new TreeSet<>();
+    }
+
+    /** "0-3,6" to 0, 1, 2, 3, 6. */
+    static TreeSet<Integer> parseCpuList(String list) {
+        TreeSet<Integer> cpus = new TreeSet<>();
+        for (String range : list.trim().split(",")) {
+            String[] ends = range.split("-");
+            int to = Integer.parseInt(ends[ends.length - 1].trim());
+            for (int cpu = Integer.parseInt(ends[0].trim()); cpu <= to; cpu++) {
+                cpus.add(cpu);
+            }
+        }
+        return cpus;
+    }
+
+    static String cpuList(Collection<Integer> cpus) {
+        return cpus.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
     private static String readName(Path task) {

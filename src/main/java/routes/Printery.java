@@ -16,6 +16,8 @@ import java.util.List;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
 import routes.cli.Args;
 import routes.cli.BenchCommand;
 import routes.cli.PublishCommand;
@@ -92,9 +94,15 @@ public final class Printery {
     }
 
     private static int runWorkers(PrintStream err) throws Exception {
-        CompilerThreads.lowerPriority();
+        CompilerThreads compilers = CompilerThreads.confine();
         requireRedis(redisUrl());
         PrinteryMain main = new PrinteryMain();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport started) {
+                compilers.release();
+            }
+        });
         main.run();
         return main.getExitCode();
     }

@@ -28,7 +28,6 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.CompilerThreads;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.streams.RedisStreamsConstants;
@@ -86,8 +85,6 @@ public final class BenchCommand {
         if (events < 1_000) {
             throw new Args.UsageException("--events must be at least 1000");
         }
-        // As `printery run` does: the route is measured under the JIT conditions it runs with.
-        CompilerThreads.lowerPriority();
         long warmup = WARMUP;
         String stream = "printery:bench:" + UUID.randomUUID();
         byte[] key = stream.getBytes(StandardCharsets.UTF_8);
