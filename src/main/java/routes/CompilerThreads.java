@@ -1,6 +1,7 @@
 package routes;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,20 +46,18 @@ public final class CompilerThreads {
             return confinement;
         }
         TreeSet<Integer> allowed = allowedCpus();
-        if (allowed.size() < 2) {
+        if (allowed.size() < 2 || Runtime.getRuntime().availableProcessors() < 2) {
             return confinement;
         }
-        String all = cpuList(allowed);
         String others = cpuList(allowed.tailSet(allowed.first(), false));
         Thread thread = new Thread(() -> {
-            if (setAffinity(others)) {
+            if (setAffinity(others, compilerThreadIds())) {
                 try {
                     confinement.started.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                // Compiler threads started meanwhile inherited the confinement: list them again.
-                setAffinity(all);
+                widen(allowed);
             }
         }, "printery-compiler-affinity");
         thread.setDaemon(true);
@@ -71,26 +70,61 @@ public final class CompilerThreads {
         started.countDown();
     }
 
-    private static boolean setAffinity(String cpus) {
-        boolean all = true;
-        for (String id : compilerThreadIds()) {
+    /**
+     * Every compiler thread back on every allowed CPU. A compiler thread started by a confined one inherits its CPUs,
+     * so the threads are listed again until none is left confined.
+     */
+    private static void widen(TreeSet<Integer> allowed) {
+        String all = cpuList(allowed);
+        for (int pass = 0; pass < 5; pass++) {
+            List<String> confined = compilerThreadIds().stream().filter(id -> {
+                TreeSet<Integer> cpus = cpusOf(id);
+                return cpus != null && !cpus.equals(allowed);
+            }).toList();
+            if (confined.isEmpty()) {
+                return;
+            }
+            setAffinity(all, confined);
+        }
+        LOG.warn("JIT compiler threads still run on fewer CPUs than the process: {}", compilerThreadIds());
+    }
+
+    /** True when taskset took for at least one thread (a thread that ended meanwhile is no failure). */
+    private static boolean setAffinity(String cpus, List<String> ids) {
+        boolean any = false;
+        for (String id : ids) {
             try {
                 Process process = new ProcessBuilder("taskset", "-p", "-c", cpus, id)
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 int exit = process.waitFor();
-                if (exit != 0) {
+                if (exit == 0) {
+                    any = true;
+                } else {
                     LOG.debug("taskset -p -c {} {} exited with {}", cpus, id, exit);
-                    all = false;
                 }
             } catch (IOException e) {
                 LOG.debug("Cannot set the JIT compiler threads' affinity: {}", e.getMessage());
-                return false;
+                return any;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                return any;
             }
         }
-        return all;
+        return any;
+    }
+
+    /** The CPUs one thread of this process may run on; null when the thread has ended. */
+    static TreeSet<Integer> cpusOf(String threadId) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/task", threadId, "status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return parseCpuList(line.substring(line.indexOf(':') + 1));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("No CPU list for thread {}: {}", threadId, e.getMessage());
+        }
+        return null;
     }
 
     /** Thread ids of the compiler threads ("C1 CompilerThre", "C2 CompilerThre" in /proc). */
@@ -104,7 +138,7 @@ public final class CompilerThreads {
                     ids.add(task.getFileName().toString());
                 }
             }
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException | UncheckedIOException | UnsupportedOperationException e) {
             LOG.debug("No thread list at {}: {}", tasks, e.getMessage());
         }
         return ids;

@@ -109,7 +109,8 @@ class CliSmokeIT {
 
     /**
      * `run` keeps a CPU free of JIT compilation while it starts (routes.CompilerThreads) and gives the compilers every
-     * CPU back once started, in the background: after "started" they soon run on the same CPUs as the process.
+     * CPU back once started, in the background: after "started" they soon run on the same CPUs as the process. (That
+     * they were confined is CompilerThreadsTest's part; this checks that the packaged app never leaves them so.)
      */
     private static void assertCompilerThreadsHaveEveryCpu(long pid) throws Exception {
         String all = cpusAllowed(Path.of("/proc", String.valueOf(pid)));
@@ -121,8 +122,7 @@ class CliSmokeIT {
         }
         Map<String, String> found = compilers;
         assertTrue(found.size() >= 2, () -> "C1 and C2 compiler threads: " + found);
-        Map<String, String> last = compilers;
-        assertTrue(last.values().stream().allMatch(all::equals), () -> "compilers on CPUs " + last + ", process on " + all);
+        assertTrue(found.values().stream().allMatch(all::equals), () -> "compilers on CPUs " + found + ", process on " + all);
     }
 
     /** Compiler thread name to the CPUs it may run on. */
