@@ -8,6 +8,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.lettuce.core.RedisException;
+import io.lettuce.core.UnblockType;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
 import org.apache.camel.spi.ShutdownAware;
@@ -67,6 +70,9 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         if (executor != null) {
             // Readers finish the exchange in hand, ack what completed and close their connection.
             executor.shutdown();
+            if (!inOutage()) {
+                unblockReaders();
+            }
             long wait = getEndpoint().getConfiguration().getBlockTimeout() + 30_000;
             if (!executor.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
                 LOG.warn("Consumers of group {} did not stop within {} ms; unacked entries stay pending",
@@ -80,6 +86,28 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
             keepAlive = null;
         }
         super.doStop();
+    }
+
+    /**
+     * Ends the readers' blocking reads (CLIENT UNBLOCK: the read returns as if BLOCK had timed out, with no entries),
+     * so a stop does not wait out blockTimeout; Camel stops consumers one route after another, and each would
+     * otherwise wait up to blockTimeout. Repeated until the readers are done, for a reader that was about to block.
+     */
+    private void unblockReaders() throws InterruptedException {
+        long until = System.currentTimeMillis() + getEndpoint().getConfiguration().getBlockTimeout() + 1_000;
+        try {
+            RedisCommands<byte[], byte[]> redis = getEndpoint().getComponent().sharedConnection().sync();
+            do {
+                for (StreamReader reader : readers) {
+                    if (reader.clientId() >= 0) {
+                        redis.clientUnblock(reader.clientId(), UnblockType.TIMEOUT);
+                    }
+                }
+            } while (!executor.awaitTermination(50, TimeUnit.MILLISECONDS) && System.currentTimeMillis() < until);
+        } catch (RedisException e) {
+            LOG.debug("Could not unblock the readers of group {}; they end their read within blockTimeout: {}",
+                    getEndpoint().getConfiguration().getGroup(), e.getMessage());
+        }
     }
 
     @Override

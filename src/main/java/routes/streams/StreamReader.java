@@ -73,6 +73,7 @@ final class StreamReader implements Runnable {
     private final Object wakeUp = new Object();
     private volatile int inFlight;
     private StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile long clientId = -1;
     private RedisCommands<byte[], byte[]> redis;
     private RedisAsyncCommands<byte[], byte[]> async;
     /** With prefetch: the read of the batch after the one being processed. */
@@ -173,7 +174,13 @@ final class StreamReader implements Runnable {
         connection.setTimeout(Duration.ofMillis(config.getBlockTimeout() + 10_000));
         redis = connection.sync();
         async = connection.async();
+        clientId = redis.clientId();
         groupsMissing = true;
+    }
+
+    /** This reader's connection as Redis knows it (CLIENT ID), for a stop to end its blocking read; -1 before one. */
+    long clientId() {
+        return clientId;
     }
 
     private void createGroups() {

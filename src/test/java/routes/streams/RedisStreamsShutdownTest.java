@@ -1,5 +1,6 @@
 package routes.streams;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Stopping finishes and acks the exchanges in flight; the unprocessed rest of a batch stays pending. */
@@ -34,5 +36,29 @@ class RedisStreamsShutdownTest extends StreamsTestSupport {
         assertTrue(done >= 2 && done < ids.size(), "stopped mid-batch after " + done + " entries");
         assertEquals(ids.subList(0, done), finished);
         assertEquals(ids.subList(done, ids.size()), pendingIds(), "finished entries acked, the rest pending");
+    }
+
+    @Test
+    void aStopEndsBlockingReadsInsteadOfWaitingThemOut() throws Exception {
+        Received received = consume("consumerName=u&concurrentConsumers=3&blockTimeout=60000&claimIdleTime=600000");
+        addEvent("before-stop");
+        received.awaitSize(1);
+        // Counted on the whole server: other tests' clients may be there too, but none blocks while this one runs.
+        await("the 3 readers blocked in XREADGROUP", () -> blockedReaders() >= 3);
+        long blocked = blockedReaders();
+
+        // Without CLIENT UNBLOCK each reader would return only when its 60 s BLOCK ran out (or the graceful shutdown
+        // timed out, which would then close their connections under them).
+        context.getShutdownStrategy().setTimeout(45);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> context.stop());
+
+        assertEquals(blocked - 3, blockedReaders(), "no reader left blocked");
+        assertEquals(List.of(), pendingIds(), "the one event was processed and acked; the unblocked reads took nothing");
+        String after = addEvent("after-stop");
+        assertEquals(List.of(), pendingIds(), "nobody reads after the stop: " + after + " was delivered to no one");
+    }
+
+    private long blockedReaders() {
+        return redis().clientList().lines().filter(l -> l.contains("cmd=xreadgroup") && l.contains(" flags=b ")).count();
     }
 }
