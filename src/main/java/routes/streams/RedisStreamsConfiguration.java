@@ -105,7 +105,10 @@ public class RedisStreamsConfiguration implements Cloneable {
         return blockTimeout;
     }
 
-    /** BLOCK of a read for new entries: how long one poll waits when the streams are quiet (and a stop waits). */
+    /**
+     * BLOCK of a read for new entries: how long one poll waits when the streams are quiet. A stop does not wait it
+     * out: it ends the blocked reads with CLIENT UNBLOCK (while Redis is away, the reader is in its backoff instead).
+     */
     public void setBlockTimeout(Duration blockTimeout) {
         this.blockTimeout = blockTimeout.toMillis();
     }
