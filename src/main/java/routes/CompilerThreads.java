@@ -115,16 +115,7 @@ public final class CompilerThreads {
 
     /** The CPUs one thread of this process may run on; null when the thread has ended. */
     static TreeSet<Integer> cpusOf(String threadId) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/task", threadId, "status"))) {
-                if (line.startsWith("Cpus_allowed_list:")) {
-                    return parseCpuList(line.substring(line.indexOf(':') + 1));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("No CPU list for thread {}: {}", threadId, e.getMessage());
-        }
-        return null;
+        return cpusAllowed(Path.of("/proc/self/task", threadId, "status"));
     }
 
     /** Thread ids of the compiler threads ("C1 CompilerThre", "C2 CompilerThre" in /proc). */
@@ -138,24 +129,30 @@ public final class CompilerThreads {
                     ids.add(task.getFileName().toString());
                 }
             }
-        } catch (IOException | UncheckedIOException | UnsupportedOperationException e) {
+        } catch (IOException | UncheckedIOException e) {
             LOG.debug("No thread list at {}: {}", tasks, e.getMessage());
         }
         return ids;
     }
 
-    /** The CPUs this process may run on ("Cpus_allowed_list: 0-3,6" in /proc/self/status); empty when unknown. */
+    /** The CPUs this process may run on; empty when unknown. */
     static TreeSet<Integer> allowedCpus() {
+        TreeSet<Integer> cpus = cpusAllowed(Path.of("/proc/self/status"));
+        return cpus != null ? cpus : new TreeSet<>();
+    }
+
+    /** "Cpus_allowed_list: 0-3,6" of a /proc status file; null when it cannot be read. */
+    private static TreeSet<Integer> cpusAllowed(Path status) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(status)) {
                 if (line.startsWith("Cpus_allowed_list:")) {
                     return parseCpuList(line.substring(line.indexOf(':') + 1));
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("No CPU list in /proc/self/status: {}", e.getMessage());
+            LOG.debug("No CPU list in {}: {}", status, e.getMessage());
         }
-        return new TreeSet<>();
+        return null;
     }
 
     /** "0-3,6" to 0, 1, 2, 3, 6. */
