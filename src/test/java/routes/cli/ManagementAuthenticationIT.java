@@ -1,0 +1,70 @@
+package routes.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import routes.support.Isolation;
+import routes.support.RedisServer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The management server behind basic authentication, configured as docs/operations.md tells operators to. */
+class ManagementAuthenticationIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void everyPathAsksForTheCredentialsOfTheUsersFile() throws Exception {
+        Path dir = Files.createTempDirectory("management-auth");
+        Path users = Files.writeString(dir.resolve("users.properties"), "user.ops = s3cret,admin\nrole.admin = *\n");
+        String stream = "printery:auth:" + UUID.randomUUID();
+        int port = Isolation.freePort();
+        try (JarProcess run = JarProcess.start(
+                Map.of("PRINTERY_REDIS_URL", RedisServer.shared().url(), "PRINTERY_HTTP_PORT", String.valueOf(port),
+                        "PRINTERY_DB_URL", "jdbc:h2:file:" + dir.resolve("printery") + ";AUTO_SERVER=TRUE"),
+                List.of("printery.streams.deployment=" + stream, "printery.streams.dlq=" + stream + ":dlq",
+                        "camel.management.authenticationEnabled=true", "camel.management.authenticationPath=/*",
+                        "camel.management.basicPropertiesFile=" + users),
+                "run")) {
+            run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
+            String base = "http://127.0.0.1:" + port;
+            for (String path : List.of("/observe/health", "/observe/metrics", "/observe/jolokia/version", "/api/dlq")) {
+                assertEquals(401, get(base + path, null), path + " without credentials");
+                assertEquals(401, get(base + path, "ops:wrong"), path + " with a wrong password");
+                assertEquals(200, get(base + path, "ops:s3cret"), path + " with the credentials");
+            }
+            assertEquals(401, replay(base + "/api/dlq/no-such-letter/replay", null), "replay without credentials");
+            assertEquals(404, replay(base + "/api/dlq/no-such-letter/replay", "ops:s3cret"), "replay reaches the DLQ API");
+            assertTrue(run.stderr().stream().noneMatch(l -> l.contains("s3cret")), "the password is never logged");
+            run.terminate();
+            run.awaitExit(45);
+        }
+    }
+
+    private static int get(String url, String credentials) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET(), credentials);
+    }
+
+    private static int replay(String url, String credentials) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()), credentials);
+    }
+
+    private static int send(HttpRequest.Builder request, String credentials) throws Exception {
+        if (credentials != null) {
+            request.header("Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}
