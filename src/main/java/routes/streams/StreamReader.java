@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +51,7 @@ final class StreamReader implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamReader.class);
     private static final String RECOVERED_ALL = "";
+    private static final long COMMAND_ERROR_LOG_INTERVAL = TimeUnit.MINUTES.toMillis(5);
     /* Entry field names as bytes: matching a field costs a byte comparison, not a String per field and entry. */
     private static final byte[] FIELD_PAYLOAD = bytes(RedisStreamsConstants.FIELD_PAYLOAD);
     private static final byte[] FIELD_TYPE = bytes(RedisStreamsConstants.FIELD_TYPE);
@@ -79,17 +83,39 @@ final class StreamReader implements Runnable {
     /** With prefetch: the read of the batch after the one being processed. */
     private RedisFuture<List<StreamMessage<byte[], byte[]>>> prefetched;
     /** XACKs sent without waiting; their replies are checked at the next flush, and awaited at close. */
-    private final List<RedisFuture<Long>> ackReplies = new ArrayList<>();
+    private final List<SentAck> ackReplies = new ArrayList<>();
     /** Per stream, the id after which own pending entries are still to be re-read; absent once done. */
     private final Map<String, String> recovery = new LinkedHashMap<>();
     private long nextClaimAt;
     private boolean groupsMissing;
     private long backoff;
+    /** Redis answering with an error (NOPERM, BUSY, ...): its own backoff; the last message logged, and when. */
+    private long commandBackoff;
+    private String commandError;
+    private long commandErrorLoggedAt;
     /* Lettuce decodes a stream key once per reply and shares it among its entries: decode the name once too. */
     private byte[] lastStreamKey;
     private String lastStream;
 
     private record Held(String stream, String id) {
+    }
+
+    private record SentAck(String stream, String[] ids, RedisFuture<Long> reply) {
+        /** Failed without an answer from Redis (not connected, connection lost), unlike an error reply. */
+        boolean lost() {
+            CompletableFuture<Long> result = reply.toCompletableFuture();
+            if (!result.isCompletedExceptionally()) {
+                return false;
+            }
+            try {
+                result.join();
+                return false;
+            } catch (CancellationException e) {
+                return true;
+            } catch (CompletionException e) {
+                return !(e.getCause() instanceof RedisCommandExecutionException);
+            }
+        }
     }
 
     StreamReader(RedisStreamsConsumer owner, String name) {
@@ -133,6 +159,9 @@ final class StreamReader implements Runnable {
                         groupsMissing = false;
                         startRecovery();
                     }
+                    // Before any read: the acks of entries completed before a reconnect go first on the connection, so
+                    // the re-read of own pending entries below does not hand them to the route again.
+                    flushAcks();
                     // Own pending entries first; claims only once they are done, so a restart re-processes its own work
                     // before anyone else's.
                     if (!recovery.isEmpty()) {
@@ -150,7 +179,7 @@ final class StreamReader implements Runnable {
                         LOG.warn("Group {} is missing on {} (Redis restarted or stream deleted): recreating it", group, streams);
                         groupsMissing = true;
                     } else {
-                        redisFailed(e);
+                        commandFailed(e);
                     }
                 } catch (RedisException e) {
                     // Lost the connection: reconnect on this reader's capped backoff, not Lettuce's (up to 30 s).
@@ -163,6 +192,10 @@ final class StreamReader implements Runnable {
                     pause(config.getMaxReconnectDelay());
                 }
             }
+        } catch (Error e) {
+            // The executor would keep it in a Future nobody reads: the reader would end without a word.
+            LOG.error("Consumer {} of group {} on {} stopped reading", name, group, streams, e);
+            throw e;
         } finally {
             close();
         }
@@ -199,6 +232,11 @@ final class StreamReader implements Runnable {
     private void startRecovery() {
         recovery.clear();
         streams.forEach(s -> recovery.put(s, "0-0"));
+        // What the prefetch read is in this consumer's pending entries now: recovery hands it to the route, once.
+        if (prefetched != null) {
+            prefetched.cancel(false);
+            prefetched = null;
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -280,6 +318,14 @@ final class StreamReader implements Runnable {
         for (StreamMessage<byte[], byte[]> message : batch) {
             held.add(new Held(streamName(message.getStream()), message.getId()));
         }
+        try {
+            processHeld(batch, redelivered, deliveries);
+        } finally {
+            held.clear();
+        }
+    }
+
+    private void processHeld(List<StreamMessage<byte[], byte[]>> batch, boolean redelivered, Map<String, Long> deliveries) {
         for (StreamMessage<byte[], byte[]> message : batch) {
             if (!running) {
                 // Shutting down: the rest stays pending and is re-read on restart or claimed by another consumer.
@@ -296,7 +342,6 @@ final class StreamReader implements Runnable {
             }
             processOne(stream, message, redelivered ? deliveries.getOrDefault(stream + ' ' + message.getId(), 1L) : 1L);
         }
-        held.clear();
     }
 
     private void processOne(String stream, StreamMessage<byte[], byte[]> message, long deliveryCount) {
@@ -381,27 +426,37 @@ final class StreamReader implements Runnable {
 
     /**
      * One XACK per stream for everything completed since the last flush, sent without waiting for the reply: the
-     * reader goes on with the next batch meanwhile. A failed XACK leaves its entries pending (re-read or claimed
-     * later, never lost); the connection's failure itself surfaces on the reader's next command.
+     * reader goes on with the next batch meanwhile. An XACK the connection lost is sent again (acking twice is
+     * harmless); one Redis refused leaves its entries pending (re-read or claimed later, never lost).
      */
     private void flushAcks() {
-        ackReplies.removeIf(reply -> {
-            if (!reply.isDone()) {
+        ackReplies.removeIf(sent -> {
+            if (!sent.reply().isDone()) {
                 return false;
             }
-            String error = reply.getError();
-            if (error != null) {
-                LOG.warn("An XACK of consumer {} in group {} failed; its entries stay pending: {}", name, group, error);
+            if (sent.lost()) {
+                requeue(sent);
+            } else if (sent.reply().getError() != null) {
+                // Redis answered (NOGROUP after a restart: nothing of that group is pending any more).
+                LOG.warn("An XACK of consumer {} in group {} failed; its entries stay pending: {}", name, group,
+                        sent.reply().getError());
             }
             return true;
         });
         synchronized (acks) {
             for (Map.Entry<String, List<String>> entry : acks.entrySet()) {
                 if (!entry.getValue().isEmpty()) {
-                    ackReplies.add(async.xack(bytes(entry.getKey()), bytes(group), entry.getValue().toArray(String[]::new)));
+                    String[] ids = entry.getValue().toArray(String[]::new);
+                    ackReplies.add(new SentAck(entry.getKey(), ids, async.xack(bytes(entry.getKey()), bytes(group), ids)));
                     entry.getValue().clear();
                 }
             }
+        }
+    }
+
+    private void requeue(SentAck sent) {
+        synchronized (acks) {
+            acks.computeIfAbsent(sent.stream(), s -> new ArrayList<>()).addAll(Arrays.asList(sent.ids()));
         }
     }
 
@@ -463,6 +518,28 @@ final class StreamReader implements Runnable {
         pause(backoff);
     }
 
+    /**
+     * Redis answered with an error (NOPERM, BUSY, an unknown command): not an outage, the connection and what this
+     * consumer holds are intact. The failed step is retried after a capped backoff (a claim at its next interval);
+     * the same message is logged again only after COMMAND_ERROR_LOG_INTERVAL, however often the step fails.
+     */
+    private void commandFailed(RedisCommandExecutionException e) {
+        String error = String.valueOf(e.getMessage());
+        long now = System.currentTimeMillis();
+        if (!error.equals(commandError) || now - commandErrorLoggedAt >= COMMAND_ERROR_LOG_INTERVAL) {
+            commandError = error;
+            commandErrorLoggedAt = now;
+            LOG.warn("Redis refused a command of consumer {} in group {} on {}: {}. Retrying with backoff up to {} ms.",
+                    name, group, streams, error, config.getMaxReconnectDelay());
+        } else {
+            LOG.debug("Redis still refuses a command of consumer {}: {}", name, error);
+        }
+        commandBackoff = commandBackoff == 0 ? 100 : Math.min(commandBackoff * 2, config.getMaxReconnectDelay());
+        pause(commandBackoff);
+        // A refused claim waits for its next interval: new entries are read in between.
+        nextClaimAt = System.currentTimeMillis() + config.getClaimInterval();
+    }
+
     /** Waits out a backoff; a stop ends the wait, so a consumer stops promptly even while Redis is away. */
     private void pause(long millis) {
         try {
@@ -478,6 +555,7 @@ final class StreamReader implements Runnable {
     }
 
     private void redisAnswered() {
+        commandBackoff = 0;
         if (backoff != 0) {
             backoff = 0;
             long outage = owner.outageEnded();
@@ -491,8 +569,8 @@ final class StreamReader implements Runnable {
         try {
             if (redis != null) {
                 flushAcks();
-                for (RedisFuture<Long> reply : ackReplies) {
-                    LettuceFutures.awaitOrCancel(reply, 10, TimeUnit.SECONDS);
+                for (SentAck sent : ackReplies) {
+                    LettuceFutures.awaitOrCancel(sent.reply(), 10, TimeUnit.SECONDS);
                 }
             }
         } catch (RedisException e) {
@@ -510,6 +588,8 @@ final class StreamReader implements Runnable {
         redis = null;
         async = null;
         prefetched = null;
+        // Unanswered or lost with the connection: sent again first thing after the reconnect.
+        ackReplies.stream().filter(sent -> !sent.reply().isDone() || sent.lost()).forEach(this::requeue);
         ackReplies.clear();
     }
 

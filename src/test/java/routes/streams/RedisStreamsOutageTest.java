@@ -1,13 +1,17 @@
 package routes.streams;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.protocol.CommandType;
 import org.apache.camel.Exchange;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
@@ -86,6 +90,73 @@ class RedisStreamsOutageTest extends StreamsTestSupport {
         assertEquals(id, entryId(received.get(1)));
         assertEquals(2L, received.get(1).getIn().getHeader(RedisStreamsConstants.DELIVERY_COUNT));
         await("acked after the re-read", () -> pendingIds().isEmpty());
+    }
+
+    @Test
+    void entriesCompletedBeforeAConnectionLossAreNotProcessedAgain() throws Exception {
+        List<String> ids = addEvents(5);
+        AtomicInteger seen = new AtomicInteger();
+        Received received = new Received();
+        routes(r -> r.from(uri("consumerName=k&batchSize=10&blockTimeout=500&claimIdleTime=60000")).process(e -> {
+            received.add(e);
+            if (seen.incrementAndGet() == 1) {
+                // The batch's XACK, sent after the batch, meets a dropped connection; the reconnect's re-read of own
+                // pending entries must not hand the completed entries to the route again.
+                redis().clientKill(KillArgs.Builder.typeNormal().skipme());
+                sleep(200);
+            }
+        }));
+        received.awaitSize(5);
+        await("acked after the reconnect", () -> pendingIds().isEmpty());
+        sleep(1000);
+        assertEquals(ids, received.entryIds(), "each entry processed once");
+    }
+
+    @Test
+    void aRefusedCommandWithAPrefetchedBatchOutstandingProcessesThatBatchOnce() throws Exception {
+        List<String> ids = addEvents(20);
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Received received = new Received();
+        routes(r -> r.from(uri("consumerName=p&batchSize=10&prefetch=true&blockTimeout=500&claimInterval=100"
+                + "&claimIdleTime=60000")).process(e -> {
+                    received.add(e);
+                    inFirst.countDown();
+                    release.await(DEADLINE_MS, TimeUnit.MILLISECONDS);
+                }));
+        assertTrue(inFirst.await(DEADLINE_MS, TimeUnit.MILLISECONDS));
+        await("second batch prefetched", () -> pendingIds().size() == 20);
+        // The claim after the first batch is refused (as with NOPERM, BUSY or MISCONF); the batch outlasts the claim
+        // interval, so that claim comes before the prefetched batch is taken.
+        redis().aclSetuser("default", AclSetuserArgs.Builder.removeCommand(CommandType.XAUTOCLAIM));
+        try {
+            sleep(500);
+            release.countDown();
+            received.awaitSize(20);
+            await("all acked", () -> pendingIds().isEmpty());
+        } finally {
+            redis().aclSetuser("default", AclSetuserArgs.Builder.addCommand(CommandType.XAUTOCLAIM));
+        }
+        // Claims and new reads go on as before: nothing left over from before the refusal comes round again.
+        sleep(1500);
+        assertEquals(ids, received.entryIds(), "each entry processed once");
+    }
+
+    @Test
+    void aRefusedClaimNeitherStopsNewReadsNorCountsAsAnOutage() throws Exception {
+        redis().aclSetuser("default", AclSetuserArgs.Builder.removeCommand(CommandType.XAUTOCLAIM));
+        try (LogCapture log = LogCapture.of(StreamReader.class)) {
+            Received received = consume("consumerName=c&blockTimeout=200&claimInterval=300&claimIdleTime=60000");
+            for (int i = 0; i < 5; i++) {
+                String id = addEvent("during-" + i);
+                await("entry " + i + " read while every claim is refused", () -> received.entryIds().contains(id));
+                sleep(300);
+            }
+            assertEquals(0, log.count(Level.WARN, "Redis unreachable"), String.join("\n", log.lines()));
+            assertEquals(1, log.count(Level.WARN, "Redis refused a command"), String.join("\n", log.lines()));
+        } finally {
+            redis().aclSetuser("default", AclSetuserArgs.Builder.addCommand(CommandType.XAUTOCLAIM));
+        }
     }
 
     @Test
