@@ -242,6 +242,27 @@ class DeadLetterChannelTest {
         assertEquals(500, store.list(null, null, 10_000).stream().filter(x -> x.eventId().startsWith("burst-")).count());
     }
 
+    @Test
+    @Order(6)
+    void aResultThatCannotBePublishedIsRetriedByTheWorkerThenDeadLettered() throws Exception {
+        // XADD onto a key that is no stream fails (WRONGTYPE) on every attempt.
+        byte[] deployment = app.main.getCamelContext().resolvePropertyPlaceholders("{{printery.streams.deployment}}")
+                .getBytes(StandardCharsets.UTF_8);
+        app.redis.sync().set(deployment, "not a stream".getBytes(StandardCharsets.UTF_8));
+        try {
+            Map<byte[], byte[]> entry = routes.streams.RedisStreamsProducer.entryOf(DlqTestApp.started("publish-1"));
+            String source = app.redis.sync().xadd((app.stream + ":publishing").getBytes(StandardCharsets.UTF_8), entry);
+            DeadLetter d = awaitDeadLetter(source);
+            // Camel redelivers the failing step, the publish: first attempt + 3 redeliveries.
+            assertEquals(4, d.attempts());
+            assertEquals(1, app.worker.attempts.get("publish-1"), "the work before the publish is not redone");
+            assertTrue(d.exceptionMessage().contains("WRONGTYPE"), d.exceptionMessage());
+            DlqTestApp.await("source entry acked", () -> app.pending(app.stream + ":publishing", app.group) == 0);
+        } finally {
+            app.redis.sync().del(deployment);
+        }
+    }
+
     private DeadLetter awaitDeadLetter(String sourceEntryId) throws InterruptedException {
         DlqTestApp.await("dead letter of " + sourceEntryId, () -> store.list(null, null, 10_000).stream()
                 .anyMatch(x -> sourceEntryId.equals(x.sourceEntryId())));
