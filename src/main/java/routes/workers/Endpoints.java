@@ -1,7 +1,7 @@
 package routes.workers;
 
 /** Check targets as they may appear in events and logs: without user info, query or driver parameters. */
-final class Endpoints {
+public final class Endpoints {
 
     private Endpoints() {
     }
@@ -10,7 +10,7 @@ final class Endpoints {
      * {@code redis://:secret@host:6379/0} becomes {@code redis://host:6379/0}, {@code jdbc:postgresql://h/db?password=x}
      * becomes {@code jdbc:postgresql://h/db}: credentials can sit in user info or parameters, so both go.
      */
-    static String withoutCredentials(String url) {
+    public static String withoutCredentials(String url) {
         if (url == null) {
             return "";
         }

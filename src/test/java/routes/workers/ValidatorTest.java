@@ -193,6 +193,15 @@ class ValidatorTest {
     }
 
     @Test
+    void aDiscoveryUrlsCredentialsStayOutOfTheResult() {
+        DeploymentEvent completed = validator(Map.of("DISCOVERY_PATH", "/discovery-down?token=discovery-secret-77"))
+                .validate(started("3.5.0", "staging", "api"));
+        String message = check(completed, "service_discovery").getMessage();
+        assertTrue(message.contains("/discovery-down answered HTTP"), message);
+        assertFalse(completed.toString().contains("discovery-secret-77"), message);
+    }
+
+    @Test
     void rejectedCredentialFailsWithoutEverShowingItsToken() throws Exception {
         String wrongToken = "railway-token-WRONG-3e1f";
         StringWriter logs = new StringWriter();

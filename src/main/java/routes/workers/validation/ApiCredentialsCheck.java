@@ -8,6 +8,7 @@ import java.util.List;
 
 import routes.manifest.Manifest;
 import routes.manifest.Manifest.Credential;
+import routes.workers.Endpoints;
 
 /**
  * api_credentials: each credential check of the manifest answers 2xx when called with its token (e.g. a
@@ -45,6 +46,7 @@ public final class ApiCredentialsCheck implements ValidationCheck {
             return CheckOutcome.failed(name + " has no token configured");
         }
         String value = credential.scheme().isEmpty() ? credential.token() : credential.scheme() + " " + credential.token();
+        String url = Endpoints.withoutCredentials(credential.url());
         try {
             HttpResponse<String> response = http.send(http.request(credential.url()).header(credential.header(), value).GET().build());
             int status = response.statusCode();
@@ -52,11 +54,11 @@ public final class ApiCredentialsCheck implements ValidationCheck {
                 return CheckOutcome.passed(name + " valid (HTTP " + status + ")");
             }
             if (status == 401 || status == 403) {
-                return CheckOutcome.failed(name + " rejected by " + credential.url() + " (HTTP " + status + ")");
+                return CheckOutcome.failed(name + " rejected by " + url + " (HTTP " + status + ")");
             }
-            return CheckOutcome.failed(name + " could not be verified: " + credential.url() + " answered HTTP " + status);
+            return CheckOutcome.failed(name + " could not be verified: " + url + " answered HTTP " + status);
         } catch (IOException e) {
-            return CheckOutcome.failed(name + " could not be verified: " + credential.url() + " unreachable: " + HttpProbe.describe(e));
+            return CheckOutcome.failed(name + " could not be verified: " + url + " unreachable: " + HttpProbe.describe(e));
         }
     }
 }

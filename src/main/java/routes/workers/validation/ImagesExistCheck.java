@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import routes.manifest.Manifest;
 import routes.manifest.Manifest.Registry;
 import routes.manifest.Manifest.Service;
+import routes.workers.Endpoints;
 
 /**
  * images_exist: each service's image {@code <repository>:<version>} is in its registry, asked with the OCI
@@ -98,7 +99,7 @@ public final class ImagesExistCheck implements ValidationCheck {
             }
             return CheckOutcome.failed(service.name() + ": registry " + registry.name() + " answered HTTP " + status + " for " + image);
         } catch (IOException | TokenException e) {
-            return CheckOutcome.failed(service.name() + ": could not ask registry " + registry.name() + " (" + registry.url()
+            return CheckOutcome.failed(service.name() + ": could not ask registry " + registry.name() + " (" + Endpoints.withoutCredentials(registry.url())
                     + ") for " + image + ": " + (e instanceof IOException io ? HttpProbe.describe(io) : e.getMessage()));
         }
     }

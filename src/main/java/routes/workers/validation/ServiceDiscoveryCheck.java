@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 
 import routes.manifest.Manifest;
 import routes.manifest.Manifest.Discovery;
+import routes.workers.Endpoints;
 
 /**
  * service_discovery: the discovery endpoint answers 2xx. When it does not, the result is WARNINGS, not FAILED:
@@ -32,14 +33,16 @@ public final class ServiceDiscoveryCheck implements ValidationCheck {
         if (discovery == null) {
             return CheckOutcome.passed("no discovery endpoint in the manifest: skipped");
         }
+        // Results are published and posted: the URL without what may authenticate it (user info, query).
+        String shown = "discovery " + Endpoints.withoutCredentials(discovery.url());
         try {
             HttpResponse<String> response = http.get(discovery.url());
             if (HttpProbe.is2xx(response.statusCode())) {
-                return CheckOutcome.passed("discovery " + discovery.url() + " answered HTTP " + response.statusCode());
+                return CheckOutcome.passed(shown + " answered HTTP " + response.statusCode());
             }
-            return CheckOutcome.warnings("discovery " + discovery.url() + " answered HTTP " + response.statusCode());
+            return CheckOutcome.warnings(shown + " answered HTTP " + response.statusCode());
         } catch (IOException e) {
-            return CheckOutcome.warnings("discovery " + discovery.url() + " unreachable: " + HttpProbe.describe(e));
+            return CheckOutcome.warnings(shown + " unreachable: " + HttpProbe.describe(e));
         }
     }
 }
