@@ -2,6 +2,7 @@ package routes.dlq;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,20 +67,23 @@ public class DeadLetters {
         return entry;
     }
 
-    /** The dead letter the recorder's consumer delivered (fields as headers, payload as body). */
+    /**
+     * The dead letter the recorder's consumer delivered (fields as headers, payload as body). Whatever wrote the entry,
+     * the record fits its table, so that recording cannot fail for good: text is cut to its column's width, an
+     * unreadable count or time takes its default, and an event field too long to keep is left out (the payload keeps
+     * the event whole, and a replay fills the entry's fields from it).
+     */
     public DeadLetter fromEntry(Exchange exchange) {
         Message in = exchange.getIn();
         byte[] payload = in.getHeader(RedisStreamsConstants.ENTRY_ERROR) == null ? in.getBody(byte[].class) : null;
         Instant deadLettered = orDefault(instant(in, DEAD_LETTERED_AT), Instant.now());
         return new DeadLetter(in.getHeader(RedisStreamsConstants.ENTRY_ID, String.class),
-                field(in, SOURCE_STREAM), field(in, SOURCE_ENTRY_ID), field(in, GROUP), field(in, WORKER),
-                field(in, ROUTE_ID), Integer.parseInt(orDefault(field(in, ATTEMPTS), "1")),
-                orDefault(field(in, EXCEPTION_CLASS), "unknown"), field(in, EXCEPTION_MESSAGE),
+                cut(field(in, SOURCE_STREAM), 256), cut(field(in, SOURCE_ENTRY_ID), 64), cut(field(in, GROUP), 256),
+                cut(field(in, WORKER), 64), cut(field(in, ROUTE_ID), 256), attempts(field(in, ATTEMPTS)),
+                cut(orDefault(field(in, EXCEPTION_CLASS), "unknown"), 512), cut(field(in, EXCEPTION_MESSAGE), MAX_MESSAGE),
                 orDefault(instant(in, FIRST_FAILURE_AT), deadLettered), orDefault(instant(in, LAST_FAILURE_AT), deadLettered),
-                deadLettered, in.getHeader(RedisStreamsConstants.EVENT_TYPE, String.class),
-                in.getHeader(RedisStreamsConstants.EVENT_ID, String.class),
-                in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID, String.class),
-                in.getHeader(RedisStreamsConstants.CORRELATION_ID, String.class),
+                deadLettered, eventField(in, RedisStreamsConstants.EVENT_TYPE), eventField(in, RedisStreamsConstants.EVENT_ID),
+                eventField(in, RedisStreamsConstants.DEPLOYMENT_ID), eventField(in, RedisStreamsConstants.CORRELATION_ID),
                 payload, payload == null ? 0 : payload.length, null, 0, null);
     }
 
@@ -96,7 +100,7 @@ public class DeadLetters {
         if (root != failure) {
             reason.append(" (caused by ").append(root.getClass().getName()).append(": ").append(root.getMessage()).append(')');
         }
-        return reason.length() > MAX_MESSAGE ? reason.substring(0, MAX_MESSAGE) : reason.toString();
+        return cut(reason.toString(), MAX_MESSAGE);
     }
 
     private static String field(Message in, String name) {
@@ -109,7 +113,29 @@ public class DeadLetters {
 
     private static Instant instant(Message in, String name) {
         String text = field(in, name);
-        return text == null || text.isEmpty() ? null : Instant.parse(text);
+        try {
+            return text == null || text.isEmpty() ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static int attempts(String text) {
+        try {
+            return text == null || text.isEmpty() ? 1 : Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    /** The event fields' columns hold 256 characters: a longer value is no id or type anyone can use. */
+    private static String eventField(Message in, String header) {
+        String value = in.getHeader(header, String.class);
+        return value != null && value.length() > 256 ? null : value;
+    }
+
+    private static String cut(String text, int width) {
+        return text != null && text.length() > width ? text.substring(0, width) : text;
     }
 
     private static <T> T orDefault(T value, T fallback) {

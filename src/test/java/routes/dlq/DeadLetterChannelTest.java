@@ -263,6 +263,36 @@ class DeadLetterChannelTest {
         }
     }
 
+    @Test
+    @Order(7)
+    void aDeadLetterWithOverlongOrUnreadableFieldsIsStillRecorded() throws Exception {
+        String longId = "e".repeat(300);
+        Map<String, Object> letter = new LinkedHashMap<>();
+        letter.put("type", "deployment:started");
+        letter.put("event_id", longId);
+        letter.put("source_stream", app.stream);
+        letter.put("source_entry_id", "1-1");
+        letter.put("group", app.group);
+        letter.put("worker", "w".repeat(100));
+        letter.put("attempts", "many");
+        letter.put("exception_class", "java.net.ConnectException");
+        letter.put("exception_message", "x".repeat(5000));
+        letter.put("dead_lettered_at", "yesterday");
+        letter.put("payload", DlqTestApp.started("overlong").toBuilder().setEventId(longId).build().toByteArray());
+        String id = app.camel().createProducerTemplate().send("redis-streams:" + app.dlqStream, e -> e.getIn().setBody(letter))
+                .getMessage().getHeader(RedisStreamsConstants.ENTRY_ID, String.class);
+
+        DlqTestApp.await("recorded", () -> store.find(id).isPresent());
+        DeadLetter d = store.find(id).orElseThrow();
+        assertEquals(null, d.eventId(), "an event id longer than its column is left to the payload");
+        assertEquals("deployment:started", d.eventType());
+        assertEquals(64, d.worker().length());
+        assertEquals(4000, d.exceptionMessage().length());
+        assertEquals(1, d.attempts());
+        assertNotNull(d.deadLetteredAt());
+        DlqTestApp.await("DLQ entry acked", () -> app.pending(app.dlqStream, "printery-dlq") == 0);
+    }
+
     private DeadLetter awaitDeadLetter(String sourceEntryId) throws InterruptedException {
         DlqTestApp.await("dead letter of " + sourceEntryId, () -> store.list(null, null, 10_000).stream()
                 .anyMatch(x -> sourceEntryId.equals(x.sourceEntryId())));
