@@ -47,7 +47,9 @@ public class EventFormat extends ProtobufDataFormat {
      * filled from the payload (an empty event id would otherwise be one key shared by every such event).
      */
     private static DeploymentEvent agreeWithEntry(Exchange exchange, DeploymentEvent event) {
-        var in = exchange.getIn();
+        // The message the route goes on with: Camel's unmarshal step copies the headers into a new message before it
+        // calls the data format, so headers set on the old one would be lost.
+        var in = exchange.getMessage();
         requireSame(in.getHeader(RedisStreamsConstants.EVENT_TYPE, String.class), event.getType(), "type");
         requireSame(in.getHeader(RedisStreamsConstants.EVENT_ID, String.class), event.getEventId(), "event_id");
         in.setHeader(RedisStreamsConstants.EVENT_TYPE, event.getType());

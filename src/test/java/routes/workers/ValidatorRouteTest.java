@@ -1,5 +1,6 @@
 package routes.workers;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.UUID;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,8 @@ import routes.events.proto.DeploymentCompletedEvent;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
+import routes.streams.RedisStreamsConstants;
+import routes.streams.RedisStreamsProducer;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,6 +100,54 @@ class ValidatorRouteTest {
         assertEquals(VALIDATION_RESULT_FAILED, ofFirst.get(1).getValidationCompleted().getResult());
         assertTrue(results.stream().noneMatch(e -> e.getDeploymentId().equals(other)));
         awaitNoPending(streams.deployment(), "printery-validator");
+    }
+
+    @Test
+    void anEntryWithoutItsTypeFieldIsFilteredOnThePayloadsType() throws Exception {
+        String started = "dep-" + UUID.randomUUID();
+        String completed = "dep-" + UUID.randomUUID();
+        addWithout(RedisStreamsConstants.FIELD_TYPE, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setType(EventTypes.DEPLOYMENT_COMPLETED).setDeploymentId(completed).setTimestamp(System.currentTimeMillis())
+                .setDeploymentCompleted(DeploymentCompletedEvent.newBuilder().setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
+                        .setVersion("3.5.0")).build());
+        addWithout(RedisStreamsConstants.FIELD_TYPE, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setType(EventTypes.DEPLOYMENT_STARTED).setDeploymentId(started).setTimestamp(System.currentTimeMillis())
+                .setDeploymentStarted(DeploymentStartedEvent.newBuilder().setVersion("3.5.0").setEnvironment("staging")
+                        .addServices("api")).build());
+
+        app.await(streams.validation(), e -> e.getDeploymentId().equals(started)
+                && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
+        assertTrue(app.read(streams.validation()).stream().noneMatch(e -> e.getDeploymentId().equals(completed)),
+                "deployment:completed, known from its payload only, is not the validator's");
+        awaitNoPending(streams.deployment(), "printery-validator");
+    }
+
+    @Test
+    void entriesWithoutAnEventIdFieldAreKeptApartByTheirPayloadsIds() throws Exception {
+        List<String> deployments = List.of("dep-" + UUID.randomUUID(), "dep-" + UUID.randomUUID());
+        for (String deploymentId : deployments) {
+            addWithout(RedisStreamsConstants.FIELD_EVENT_ID, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setType(EventTypes.DEPLOYMENT_STARTED).setDeploymentId(deploymentId).setTimestamp(System.currentTimeMillis())
+                    .setDeploymentStarted(DeploymentStartedEvent.newBuilder().setVersion("3.5.0").setEnvironment("staging")
+                            .addServices("api")).build());
+        }
+        for (String deploymentId : deployments) {
+            app.await(streams.validation(), e -> e.getDeploymentId().equals(deploymentId)
+                    && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
+        }
+        awaitNoPending(streams.deployment(), "printery-validator");
+    }
+
+    /** What a producer that leaves out one of the entry's plain fields writes: the others and the payload. */
+    private void addWithout(String leftOut, DeploymentEvent event) {
+        RedisClient client = RedisClient.create(RedisServer.shared().url());
+        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            Map<byte[], byte[]> entry = RedisStreamsProducer.entryOf(event);
+            entry.keySet().removeIf(field -> new String(field, StandardCharsets.UTF_8).equals(leftOut));
+            connection.sync().xadd(streams.deployment().getBytes(StandardCharsets.UTF_8), entry);
+        } finally {
+            client.shutdown();
+        }
     }
 
     private static void awaitNoPending(String stream, String group) throws InterruptedException {
