@@ -68,7 +68,8 @@ public class DeadLetters {
     }
 
     /**
-     * The dead letter the recorder's consumer delivered (fields as headers, payload as body). Whatever wrote the entry,
+     * The dead letter the recorder's consumer delivered (its fields as CamelRedisStreamsField.* headers, payload as
+     * body). Whatever wrote the entry,
      * the record fits its table, so that recording cannot fail for good: text is cut to its column's width, an
      * unreadable count or time takes its default, and an event field too long to keep is left out (the payload keeps
      * the event whole, and a replay fills the entry's fields from it).
@@ -104,7 +105,7 @@ public class DeadLetters {
     }
 
     private static String field(Message in, String name) {
-        Object value = in.getHeader(name);
+        Object value = in.getHeader(RedisStreamsConstants.FIELD_HEADER_PREFIX + name);
         if (value instanceof byte[] bytes) {
             return new String(bytes, StandardCharsets.UTF_8);
         }

@@ -151,8 +151,8 @@ public class RedisStreamsConfiguration implements Cloneable {
     }
 
     /**
-     * Entries whose payload is larger than this are not handed over as they are: the body is null and the
-     * CamelRedisStreamsEntryError header says why, so the route dead-letters them.
+     * Entries whose fields (names and values, payload included) add up to more bytes than this are not handed over as
+     * they are: the body is null and the CamelRedisStreamsEntryError header says why, so the route dead-letters them.
      */
     public void setMaxEntryBytes(int maxEntryBytes) {
         this.maxEntryBytes = maxEntryBytes;

@@ -25,9 +25,14 @@ public final class RedisStreamsConstants {
               javaType = "long")
     public static final String DELIVERY_COUNT = "CamelRedisStreamsDeliveryCount";
     @Metadata(label = "consumer",
-              description = "Set when the entry breaks the layout (no payload field, larger than maxEntryBytes); the body is then null.",
+              description = "Set when the entry breaks the layout (no payload field, fields larger than maxEntryBytes); the body is then null.",
               javaType = "String")
     public static final String ENTRY_ERROR = "CamelRedisStreamsEntryError";
+    @Metadata(label = "consumer",
+              description = "Any other field of the entry is a header named this prefix and the field's name (e.g."
+                      + " CamelRedisStreamsField.source_stream), its value the field's bytes.",
+              javaType = "byte[]")
+    public static final String FIELD_HEADER_PREFIX = "CamelRedisStreamsField.";
 
     /** Entry layout: every entry carries these fields; `payload` holds the serialized DeploymentEvent. */
     public static final String FIELD_TYPE = "type";

@@ -353,8 +353,10 @@ final class StreamReader implements Runnable {
         in.setHeader(RedisStreamsConstants.CONSUMER, name);
         in.setHeader(RedisStreamsConstants.DELIVERY_COUNT, deliveryCount);
         byte[] payload = null;
+        long size = 0;
         for (Map.Entry<byte[], byte[]> field : message.getBody().entrySet()) {
             byte[] key = field.getKey();
+            size += key.length + field.getValue().length;
             if (Arrays.equals(key, FIELD_PAYLOAD)) {
                 payload = field.getValue();
             } else if (Arrays.equals(key, FIELD_TYPE)) {
@@ -366,20 +368,18 @@ final class StreamReader implements Runnable {
             } else if (Arrays.equals(key, FIELD_CORRELATION_ID)) {
                 in.setHeader(RedisStreamsConstants.CORRELATION_ID, str(field.getValue()));
             } else {
-                // Other fields become headers, except Camel's own: an entry must not steer endpoints
-                // (CamelHttpUri, CamelFileName, ...) with what a publisher wrote.
-                String header = str(key);
-                if (!header.regionMatches(true, 0, "camel", 0, 5)) {
-                    in.setHeader(header, field.getValue());
-                }
+                // Under a prefix of Camel's: what a publisher wrote can neither steer endpoints (CamelHttpUri,
+                // CamelFileName, ...) nor leave as a sink's headers (mail's Bcc, an HTTP request's headers), since
+                // Camel's HTTP and mail components drop Camel headers.
+                in.setHeader(RedisStreamsConstants.FIELD_HEADER_PREFIX + str(key), field.getValue());
             }
         }
         if (payload == null) {
             in.setHeader(RedisStreamsConstants.ENTRY_ERROR, "entry " + message.getId() + " on " + stream + " has no '"
                     + RedisStreamsConstants.FIELD_PAYLOAD + "' field");
-        } else if (payload.length > config.getMaxEntryBytes()) {
-            in.setHeader(RedisStreamsConstants.ENTRY_ERROR, "entry " + message.getId() + " on " + stream + " has a payload of "
-                    + payload.length + " bytes, over maxEntryBytes " + config.getMaxEntryBytes());
+        } else if (size > config.getMaxEntryBytes()) {
+            in.setHeader(RedisStreamsConstants.ENTRY_ERROR, "entry " + message.getId() + " on " + stream + " has " + size
+                    + " bytes of fields, over maxEntryBytes " + config.getMaxEntryBytes());
         } else {
             in.setBody(payload);
         }

@@ -41,16 +41,19 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
     }
 
     @Test
-    void copiesOtherFieldsButNeverCamelHeaders() throws Exception {
+    void copiesOtherFieldsUnderAPrefixSoTheyNeverActAsCamelOrSinkHeaders() throws Exception {
         Received received = consume("blockTimeout=200");
         Map<byte[], byte[]> fields = RedisStreamsProducer.entryOf(event("d1"));
         fields.put(bytes("note"), bytes("hello"));
         fields.put(bytes("CamelHttpUri"), bytes("http://127.0.0.1:1/steered"));
         fields.put(bytes(RedisStreamsConstants.ENTRY_ERROR), bytes("forged"));
+        fields.put(bytes("Bcc"), bytes("someone@example.com"));
         redisBytes().xadd(bytes(stream), fields);
 
         Message in = received.awaitSize(1).get(0).getIn();
-        assertArrayEquals(bytes("hello"), in.getHeader("note", byte[].class));
+        assertArrayEquals(bytes("hello"), in.getHeader(RedisStreamsConstants.FIELD_HEADER_PREFIX + "note", byte[].class));
+        assertNull(in.getHeader("note"));
+        assertNull(in.getHeader("Bcc"));
         assertNull(in.getHeader("CamelHttpUri"));
         assertNull(in.getHeader(RedisStreamsConstants.ENTRY_ERROR));
         assertTrue(in.getBody(byte[].class).length > 0);
@@ -83,15 +86,23 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
         String none = redis().xadd(stream, Map.of(RedisStreamsConstants.FIELD_TYPE, "deployment:started",
                 RedisStreamsConstants.FIELD_EVENT_ID, "e-none"));
         String small = addEvent("small");
+        // A small payload does not make up for a large other field: the whole entry counts.
+        Map<byte[], byte[]> bigField = RedisStreamsProducer.entryOf(event("big-field"));
+        bigField.put(bytes("note"), new byte[2000]);
+        String bigFieldId = redisBytes().xadd(bytes(stream), bigField);
 
         Received received = consume("maxEntryBytes=1000&blockTimeout=200");
 
-        received.awaitSize(3);
+        received.awaitSize(4);
         Message bigIn = received.get(0).getIn();
         assertEquals(big, entryId(received.get(0)));
         assertNull(bigIn.getBody());
-        assertTrue(bigIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class).contains("2000 bytes, over maxEntryBytes 1000"),
+        assertTrue(bigIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class).matches(".* has \\d+ bytes of fields, over maxEntryBytes 1000"),
                 bigIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class));
+        Message bigFieldIn = received.get(3).getIn();
+        assertEquals(bigFieldId, entryId(received.get(3)));
+        assertNull(bigFieldIn.getBody());
+        assertTrue(bigFieldIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class).contains("over maxEntryBytes 1000"));
         Message noneIn = received.get(1).getIn();
         assertEquals(none, entryId(received.get(1)));
         assertNull(noneIn.getBody());
