@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.codec.ByteArrayCodec;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +50,8 @@ import routes.events.proto.ServiceHealthStatus;
 import routes.events.proto.ValidationCheckResult;
 import routes.events.proto.ValidationCompletedEvent;
 import routes.events.proto.ValidationResult;
+import routes.streams.RedisStreamsProducer;
+import routes.support.RedisServer;
 
 /** Slack incoming webhooks, SMTP and PagerDuty at local servers: the routing table, idempotency and retries. */
 class NotifierWebhookTest {
@@ -125,6 +130,36 @@ class NotifierWebhookTest {
         assertEquals("[Printery] Deployment completed: " + deployment + " 1.4.2 production", mail.getSubject());
         String body = GreenMailUtil.getBody(mail);
         assertTrue(body.contains("duration: 2 min 5 s") && body.contains("status: SUCCESS"), body);
+    }
+
+    @Test
+    void fieldsAnEntryAddsNeverBecomeMailHeaders() throws Exception {
+        String deployment = deployment();
+        DeploymentEvent event = DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setType(EventTypes.DEPLOYMENT_COMPLETED).setDeploymentId(deployment).setTimestamp(System.currentTimeMillis())
+                .setDeploymentCompleted(DeploymentCompletedEvent.newBuilder().setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
+                        .setVersion("1.4.2").setEnvironment("production")).build();
+        Map<byte[], byte[]> entry = RedisStreamsProducer.entryOf(event);
+        entry.put("Bcc".getBytes(StandardCharsets.UTF_8), "intruder@example.com".getBytes(StandardCharsets.UTF_8));
+        entry.put("Reply-To".getBytes(StandardCharsets.UTF_8), "intruder@example.com".getBytes(StandardCharsets.UTF_8));
+        RedisClient client = RedisClient.create(RedisServer.shared().url());
+        try (var connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            connection.sync().xadd((app.prefix + ":deployment").getBytes(StandardCharsets.UTF_8), entry);
+        } finally {
+            client.shutdown();
+        }
+
+        MimeMessage mail = awaitMails(deployment, 1).get(0);
+        assertEquals("materi-team@materi.dev", mail.getRecipients(Message.RecipientType.TO)[0].toString());
+        assertEquals(null, mail.getRecipients(Message.RecipientType.BCC));
+        assertEquals(null, mail.getHeader("Reply-To"));
+        assertEquals(0, Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+            try {
+                return Arrays.toString(m.getAllRecipients()).contains("intruder");
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).count(), "nothing went to the address an entry named");
     }
 
     @Test
