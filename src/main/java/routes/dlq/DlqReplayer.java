@@ -1,6 +1,7 @@
 package routes.dlq;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +20,12 @@ import routes.streams.RedisStreamsConstants;
  * same dead letter twice writes nothing the second time unless forced.
  */
 public class DlqReplayer {
+
+    /**
+     * A claimed replay that wrote no entry for this long was cut short (its process died): it may be replayed again
+     * without force. Far longer than a write takes, even one waiting out a Redis command timeout.
+     */
+    static final Duration UNFINISHED_AFTER = Duration.ofMinutes(5);
 
     /** What a replay did. */
     public enum Outcome { REPLAYED, ALREADY_REPLAYED, NOT_FOUND, NO_PAYLOAD }
@@ -44,10 +51,17 @@ public class DlqReplayer {
         if (letter.payload() == null) {
             return new Result(id, Outcome.NO_PAYLOAD, null, letter);
         }
-        if (!store.claimReplay(id, force, Instant.now())) {
+        Instant now = Instant.now();
+        if (!store.claimReplay(id, force, now, now.minus(UNFINISHED_AFTER))) {
             return new Result(id, Outcome.ALREADY_REPLAYED, letter.replayEntryId(), letter);
         }
-        Exchange sent = template.send("redis-streams:" + letter.sourceStream(), e -> e.getIn().setBody(entryOf(letter)));
+        Exchange sent;
+        try {
+            sent = template.send("redis-streams:" + letter.sourceStream(), e -> e.getIn().setBody(entryOf(letter)));
+        } catch (RuntimeException e) {
+            store.releaseReplay(letter);
+            throw e;
+        }
         if (sent.getException() != null) {
             store.releaseReplay(letter);
             throw new IllegalStateException("could not write dead letter " + id + " back to " + letter.sourceStream()
@@ -64,7 +78,8 @@ public class DlqReplayer {
         List<DeadLetter> letters = new ArrayList<>(store.list(worker, null, Integer.MAX_VALUE));
         java.util.Collections.reverse(letters);
         for (DeadLetter letter : letters) {
-            if (force || letter.replayedAt() == null) {
+            if (force || letter.replayedAt() == null
+                    || (letter.replayEntryId() == null && letter.replayedAt().isBefore(Instant.now().minus(UNFINISHED_AFTER)))) {
                 results.add(replay(letter.id(), force));
             }
         }

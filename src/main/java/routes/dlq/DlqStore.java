@@ -89,12 +89,14 @@ public class DlqStore {
     }
 
     /**
-     * Takes the right to replay: true when the dead letter was never replayed, or force is set. Taken before the
-     * entry is written, so two concurrent replays cannot both write it.
+     * Takes the right to replay: true when the dead letter was never replayed, when a replay claimed it before
+     * {@code unfinishedBefore} and never wrote its entry (the replaying process died in between), or force is set.
+     * Taken before the entry is written, so two concurrent replays cannot both write it.
      */
-    public boolean claimReplay(String id, boolean force, Instant at) {
+    public boolean claimReplay(String id, boolean force, Instant at, Instant unfinishedBefore) {
         return jdbc.update("UPDATE dead_letter SET replayed_at = ?, replay_count = replay_count + 1, replay_entry_id = NULL "
-                + "WHERE id = ?" + (force ? "" : " AND replayed_at IS NULL"), ts(at), id) == 1;
+                + "WHERE id = ?" + (force ? "" : " AND (replayed_at IS NULL OR (replay_entry_id IS NULL AND replayed_at < ?))"),
+                force ? new Object[] {ts(at), id} : new Object[] {ts(at), id, ts(unfinishedBefore)}) == 1;
     }
 
     /** Gives the claim back when writing the replay failed, restoring what the record said before. */

@@ -205,18 +205,18 @@ abstract class DlqStoreContract {
         DeadLetter d = letter("6-0", "notification-failures", NOW);
         store.insert(d);
         Instant t1 = NOW.plusSeconds(10);
-        assertTrue(store.claimReplay("6-0", false, t1));
+        assertTrue(store.claimReplay("6-0", false, t1, NOW));
         store.replayed("6-0", "1800000000000-0");
         DeadLetter claimed = store.find("6-0").orElseThrow();
         assertEquals(t1, claimed.replayedAt());
         assertEquals(1, claimed.replayCount());
         assertEquals("1800000000000-0", claimed.replayEntryId());
 
-        assertFalse(store.claimReplay("6-0", false, NOW.plusSeconds(20)), "a second claim without force is refused");
+        assertFalse(store.claimReplay("6-0", false, NOW.plusSeconds(20), NOW.plusSeconds(20)), "a second claim without force is refused");
         assertEquals(claimed.toJson(true), store.find("6-0").orElseThrow().toJson(true), "and changes nothing");
 
         Instant t3 = NOW.plusSeconds(30);
-        assertTrue(store.claimReplay("6-0", true, t3));
+        assertTrue(store.claimReplay("6-0", true, t3, NOW));
         DeadLetter forced = store.find("6-0").orElseThrow();
         assertEquals(t3, forced.replayedAt());
         assertEquals(2, forced.replayCount());
@@ -224,7 +224,21 @@ abstract class DlqStoreContract {
 
         store.releaseReplay(claimed);
         assertEquals(claimed.toJson(true), store.find("6-0").orElseThrow().toJson(true), "a released claim restores the record");
-        assertFalse(store.claimReplay("0-404", true, NOW));
+        assertFalse(store.claimReplay("0-404", true, NOW, NOW));
+    }
+
+    @Test
+    void aClaimThatNeverWroteItsEntryIsTakenAgainOnceItIsOld() {
+        store.insert(letter("8-0", "notification-failures", NOW));
+        Instant claimed = NOW.plusSeconds(10);
+        assertTrue(store.claimReplay("8-0", false, claimed, NOW));
+        // No entry written (the replaying process died): refused while it might still be writing, taken after.
+        assertFalse(store.claimReplay("8-0", false, claimed.plusSeconds(1), claimed), "a replay in progress");
+        assertTrue(store.claimReplay("8-0", false, claimed.plusSeconds(400), claimed.plusSeconds(100)), "an unfinished replay");
+        assertEquals(2, store.find("8-0").orElseThrow().replayCount());
+        store.replayed("8-0", "1800000000001-0");
+        assertFalse(store.claimReplay("8-0", false, claimed.plusSeconds(900), claimed.plusSeconds(800)),
+                "a finished replay is taken again only with force");
     }
 
     @Test
