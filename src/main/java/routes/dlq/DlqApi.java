@@ -27,16 +27,32 @@ public class DlqApi {
     public void list(Exchange exchange) throws JsonProcessingException {
         Message in = exchange.getIn();
         Instant since;
+        int limit;
         try {
             since = TimeArgs.since(in.getHeader("since", String.class), Instant.now());
+            limit = limit(in.getHeader("limit", String.class));
         } catch (IllegalArgumentException e) {
             respond(exchange, 400, Map.of("error", e.getMessage()));
             return;
         }
-        int limit = in.getHeader("limit", DEFAULT_LIMIT, Integer.class);
         List<Map<String, Object>> letters = store.list(in.getHeader("worker", String.class), since, limit).stream()
                 .map(d -> d.toJson(false)).toList();
         respond(exchange, 200, letters);
+    }
+
+    private static int limit(String text) {
+        if (text == null || text.isBlank()) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(text.trim());
+            if (limit > 0) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("limit must be a positive whole number, not '" + text + "'");
     }
 
     public void show(Exchange exchange) throws JsonProcessingException {

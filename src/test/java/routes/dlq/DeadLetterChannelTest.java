@@ -184,6 +184,10 @@ class DeadLetterChannelTest {
         assertEquals(1, recent.size(), recent.toString());
         assertEquals(d.id(), recent.get(0).get("id").asText());
         assertEquals(400, get("/api/dlq?since=yesterday").statusCode());
+        HttpResponse<String> badLimit = get("/api/dlq?limit=ten");
+        assertEquals(400, badLimit.statusCode());
+        assertTrue(badLimit.body().contains("limit must be a positive whole number"), badLimit.body());
+        assertEquals(400, get("/api/dlq?limit=0").statusCode());
 
         HttpResponse<String> shown = get("/api/dlq/" + d.id());
         assertEquals(200, shown.statusCode());
