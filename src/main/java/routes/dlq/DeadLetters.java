@@ -79,8 +79,9 @@ public class DeadLetters {
         byte[] payload = in.getHeader(RedisStreamsConstants.ENTRY_ERROR) == null ? in.getBody(byte[].class) : null;
         Instant deadLettered = orDefault(instant(in, DEAD_LETTERED_AT), Instant.now());
         return new DeadLetter(in.getHeader(RedisStreamsConstants.ENTRY_ID, String.class),
-                cut(field(in, SOURCE_STREAM), 256), cut(field(in, SOURCE_ENTRY_ID), 64), cut(field(in, GROUP), 256),
-                cut(field(in, WORKER), 64), cut(field(in, ROUTE_ID), 256), attempts(field(in, ATTEMPTS)),
+                cut(orDefault(field(in, SOURCE_STREAM), ""), 256), cut(orDefault(field(in, SOURCE_ENTRY_ID), ""), 64),
+                cut(orDefault(field(in, GROUP), ""), 256), cut(orDefault(field(in, WORKER), "unknown"), 64),
+                cut(field(in, ROUTE_ID), 256), attempts(field(in, ATTEMPTS)),
                 cut(orDefault(field(in, EXCEPTION_CLASS), "unknown"), 512), cut(field(in, EXCEPTION_MESSAGE), MAX_MESSAGE),
                 orDefault(instant(in, FIRST_FAILURE_AT), deadLettered), orDefault(instant(in, LAST_FAILURE_AT), deadLettered),
                 deadLettered, eventField(in, RedisStreamsConstants.EVENT_TYPE), eventField(in, RedisStreamsConstants.EVENT_ID),
@@ -132,11 +133,16 @@ public class DeadLetters {
     /** The event fields' columns hold 256 characters: a longer value is no id or type anyone can use. */
     private static String eventField(Message in, String header) {
         String value = in.getHeader(header, String.class);
-        return value != null && value.length() > 256 ? null : value;
+        return value != null && value.length() > 256 ? null : cut(value, 256);
     }
 
+    /** At most {@code width} characters, without NUL (which PostgreSQL refuses in text). */
     private static String cut(String text, int width) {
-        return text != null && text.length() > width ? text.substring(0, width) : text;
+        if (text == null) {
+            return null;
+        }
+        String clean = text.indexOf('\u0000') < 0 ? text : text.replace("\u0000", "");
+        return clean.length() > width ? clean.substring(0, width) : clean;
     }
 
     private static <T> T orDefault(T value, T fallback) {

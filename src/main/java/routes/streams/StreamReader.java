@@ -207,8 +207,13 @@ final class StreamReader implements Runnable {
         connection.setTimeout(Duration.ofMillis(config.getBlockTimeout() + 10_000));
         redis = connection.sync();
         async = connection.async();
-        clientId = redis.clientId();
         groupsMissing = true;
+        try {
+            clientId = redis.clientId();
+        } catch (RedisCommandExecutionException e) {
+            // CLIENT refused by an ACL: a stop then waits for the blocking read to time out instead of ending it.
+            clientId = -1;
+        }
     }
 
     /** This reader's connection as Redis knows it (CLIENT ID), for a stop to end its blocking read; -1 before one. */
@@ -519,8 +524,8 @@ final class StreamReader implements Runnable {
     }
 
     /**
-     * Redis answered with an error (NOPERM, BUSY, an unknown command): not an outage, the connection and what this
-     * consumer holds are intact. The failed step is retried after a capped backoff (a claim at its next interval);
+     * Redis answered with an error (NOPERM, BUSY, an unknown command): not an outage, the connection is intact. The
+     * failed step is retried after a capped backoff (a claim at its next interval);
      * the same message is logged again only after COMMAND_ERROR_LOG_INTERVAL, however often the step fails.
      */
     private void commandFailed(RedisCommandExecutionException e) {
@@ -536,7 +541,9 @@ final class StreamReader implements Runnable {
         }
         commandBackoff = commandBackoff == 0 ? 100 : Math.min(commandBackoff * 2, config.getMaxReconnectDelay());
         pause(commandBackoff);
-        // A refused claim waits for its next interval: new entries are read in between.
+        // Entries the failed step had taken (a re-read or a claim refused half-way) are in this consumer's pending
+        // entries: re-read them. A refused claim waits for its next interval, so new entries are read in between.
+        startRecovery();
         nextClaimAt = System.currentTimeMillis() + config.getClaimInterval();
     }
 

@@ -242,6 +242,25 @@ abstract class DlqStoreContract {
     }
 
     @Test
+    void aDlqEntryMissingFieldsOrHoldingNulCharactersIsStored() {
+        // What the recorder's consumer hands over for an entry a foreign writer made: no source fields, NULs in text.
+        var exchange = new org.apache.camel.support.DefaultExchange(new DefaultCamelContext());
+        exchange.getIn().setHeader(routes.streams.RedisStreamsConstants.ENTRY_ID, "9-0");
+        exchange.getIn().setHeader(routes.streams.RedisStreamsConstants.EVENT_TYPE, "deployment:\u0000started");
+        exchange.getIn().setHeader(routes.streams.RedisStreamsConstants.FIELD_HEADER_PREFIX + "exception_message",
+                "bad\u0000byte".getBytes(StandardCharsets.UTF_8));
+        exchange.getIn().setBody(new byte[] {1, 2, 3});
+        DeadLetter letter = new DeadLetters().fromEntry(exchange);
+
+        assertTrue(store.insert(letter));
+        DeadLetter stored = store.find("9-0").orElseThrow();
+        assertEquals("deployment:started", stored.eventType());
+        assertEquals("badbyte", stored.exceptionMessage());
+        assertEquals("", stored.sourceStream());
+        assertEquals("unknown", stored.worker());
+    }
+
+    @Test
     void replayingTwiceWithoutForceWritesOnce() {
         store.insert(letter("7-0", "validator-failures", NOW));
         store.insert(new DeadLetter("7-1", sourceStream, "1-1", "g", "validator-failures", "validator", 1, "X", "no payload",
