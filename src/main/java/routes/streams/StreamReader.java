@@ -229,6 +229,12 @@ final class StreamReader implements Runnable {
                 LOG.info("Created group {} on {} from {}", group, stream, config.getStartId());
             } catch (RedisBusyException e) {
                 // BUSYGROUP: it exists already.
+            } catch (RedisCommandExecutionException e) {
+                if (isNoGroup(e)) {
+                    throw e;
+                }
+                // Refused (an ACL without XGROUP, groups made by ops): read as if it exists; a NOGROUP says otherwise.
+                LOG.warn("Could not create group {} on {} ({}); reading it as an existing group", group, stream, e.getMessage());
             }
         }
     }

@@ -160,6 +160,21 @@ class RedisStreamsOutageTest extends StreamsTestSupport {
     }
 
     @Test
+    void aGroupThatMayNotBeCreatedIsReadWhenItExists() throws Exception {
+        createGroup();
+        redis().aclSetuser("default", AclSetuserArgs.Builder.removeCommand(CommandType.XGROUP)
+                .removeCommand(CommandType.CLIENT));
+        try {
+            Received received = consume("consumerName=g&blockTimeout=200&claimIdleTime=60000");
+            String id = addEvent("with-acl");
+            await("read from the group made beforehand", () -> received.entryIds().contains(id));
+            await("acked", () -> pendingIds().isEmpty());
+        } finally {
+            redis().aclSetuser("default", AclSetuserArgs.Builder.addCommand(CommandType.XGROUP).addCommand(CommandType.CLIENT));
+        }
+    }
+
+    @Test
     void stopsPromptlyWhileRedisIsAway() throws Exception {
         Received received = consume("consumerName=r&blockTimeout=500&maxReconnectDelay=30s");
         addEvent("before");
