@@ -77,9 +77,10 @@ public class DlqReplayer {
         List<Result> results = new ArrayList<>();
         List<DeadLetter> letters = new ArrayList<>(store.list(worker, null, Integer.MAX_VALUE));
         java.util.Collections.reverse(letters);
+        Instant unfinishedBefore = Instant.now().minus(UNFINISHED_AFTER);
         for (DeadLetter letter : letters) {
             if (force || letter.replayedAt() == null
-                    || (letter.replayEntryId() == null && letter.replayedAt().isBefore(Instant.now().minus(UNFINISHED_AFTER)))) {
+                    || (letter.replayEntryId() == null && letter.replayedAt().isBefore(unfinishedBefore))) {
                 results.add(replay(letter.id(), force));
             }
         }

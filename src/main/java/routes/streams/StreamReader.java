@@ -159,8 +159,8 @@ final class StreamReader implements Runnable {
                         groupsMissing = false;
                         startRecovery();
                     }
-                    // Before any read: the acks of entries completed before a reconnect go first on the connection, so
-                    // the re-read of own pending entries below does not hand them to the route again.
+                    // The acks of what the last step completed, before the next read: after a reconnect they go first
+                    // on the new connection, so the re-read of own pending entries does not hand them over again.
                     flushAcks();
                     // Own pending entries first; claims only once they are done, so a restart re-processes its own work
                     // before anyone else's.
@@ -172,7 +172,6 @@ final class StreamReader implements Runnable {
                     } else {
                         readNew();
                     }
-                    flushAcks();
                     redisAnswered();
                 } catch (RedisCommandExecutionException e) {
                     if (isNoGroup(e)) {
@@ -522,7 +521,7 @@ final class StreamReader implements Runnable {
         } else {
             LOG.debug("Consumer {} still cannot reach Redis: {}", name, e.getMessage());
         }
-        backoff = backoff == 0 ? 100 : Math.min(backoff * 2, config.getMaxReconnectDelay());
+        backoff = grown(backoff);
         // Whatever was held may have been lost with Redis; re-read own pending entries once it is back.
         startRecovery();
         nextClaimAt = 0;
@@ -545,12 +544,17 @@ final class StreamReader implements Runnable {
         } else {
             LOG.debug("Redis still refuses a command of consumer {}: {}", name, error);
         }
-        commandBackoff = commandBackoff == 0 ? 100 : Math.min(commandBackoff * 2, config.getMaxReconnectDelay());
+        commandBackoff = grown(commandBackoff);
         pause(commandBackoff);
         // Entries the failed step had taken (a re-read or a claim refused half-way) are in this consumer's pending
         // entries: re-read them. A refused claim waits for its next interval, so new entries are read in between.
         startRecovery();
         nextClaimAt = System.currentTimeMillis() + config.getClaimInterval();
+    }
+
+    /** The next backoff: 100 ms, then doubling up to maxReconnectDelay. */
+    private long grown(long backoff) {
+        return backoff == 0 ? 100 : Math.min(backoff * 2, config.getMaxReconnectDelay());
     }
 
     /** Waits out a backoff; a stop ends the wait, so a consumer stops promptly even while Redis is away. */
