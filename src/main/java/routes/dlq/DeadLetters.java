@@ -60,9 +60,14 @@ public class DeadLetters {
         entry.put(FIRST_FAILURE_AT, Instant.ofEpochMilli(first).toString());
         entry.put(LAST_FAILURE_AT, Instant.ofEpochMilli(last).toString());
         entry.put(DEAD_LETTERED_AT, Instant.ofEpochMilli(now).toString());
-        byte[] payload = in.getBody(byte[].class);
-        if (payload != null) {
+        Object body = in.getBody();
+        if (body instanceof byte[] payload) {
             entry.put(RedisStreamsConstants.FIELD_PAYLOAD, payload);
+        } else if (body != null) {
+            // Not the entry as read: a dead letter without its payload would lose the event once the source is acked,
+            // so the dead letter fails and the source entry stays pending.
+            throw new IllegalStateException("dead letter of entry " + entry.get(SOURCE_ENTRY_ID) + " carries a "
+                    + body.getClass().getName() + " instead of the entry's payload (is useOriginalMessage set?)");
         }
         return entry;
     }

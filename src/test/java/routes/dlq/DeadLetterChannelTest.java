@@ -297,6 +297,68 @@ class DeadLetterChannelTest {
         DlqTestApp.await("DLQ entry acked", () -> app.pending(app.dlqStream, "printery-dlq") == 0);
     }
 
+    @Test
+    @Order(8)
+    void everyPathToTheDlqKeepsTheSourceEntrysPayloadAndFieldsAndReplayPutsThemBack() throws Exception {
+        byte[] undecodable = new byte[64];
+        new Random(11).nextBytes(undecodable);
+        app.worker.invalid.add("path-invalid");
+        app.worker.failing.add("path-exhausted");
+        app.worker.failing.add("path-publish");
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put("decode failure", app.addRaw(Map.of("type", b("deployment:started"), "event_id", b("e-undecodable"),
+                "deployment_id", b("path-decode"), "correlation_id", b("c-path-decode"), "payload", undecodable)));
+        sources.put("invalid in the worker bean", app.add(DlqTestApp.started("path-invalid")));
+        sources.put("retries exhausted", app.add(DlqTestApp.started("path-exhausted")));
+        byte[] deployment = app.main.getCamelContext().resolvePropertyPlaceholders("{{printery.streams.deployment}}")
+                .getBytes(StandardCharsets.UTF_8);
+        app.redis.sync().set(deployment, "not a stream".getBytes(StandardCharsets.UTF_8));
+        String publishing = app.stream + ":publishing";
+        try {
+            app.worker.failing.remove("path-publish");
+            sources.put("publish failure", app.redis.sync().xadd(publishing.getBytes(StandardCharsets.UTF_8),
+                    routes.streams.RedisStreamsProducer.entryOf(DlqTestApp.started("path-publish"))));
+            for (var source : sources.entrySet()) {
+                awaitDeadLetter(source.getValue());
+            }
+        } finally {
+            app.redis.sync().del(deployment);
+        }
+
+        DlqReplayer replayer = app.bean("dlqReplayer", DlqReplayer.class);
+        for (var source : sources.entrySet()) {
+            String path = source.getKey();
+            String sourceStream = path.equals("publish failure") ? publishing : app.stream;
+            Map<String, byte[]> original = entry(sourceStream, source.getValue());
+            DeadLetter d = store.find(awaitDeadLetter(source.getValue()).id()).orElseThrow();
+            assertTrue(Arrays.equals(original.get("payload"), d.payload()), path + ": stored payload is the source's");
+            assertEquals(original.get("payload").length, d.payloadSize(), path);
+            Map<String, byte[]> dlqEntry = entry(app.dlqStream, d.id());
+            assertTrue(Arrays.equals(original.get("payload"), dlqEntry.get("payload")), path + ": DLQ entry's payload");
+            for (String field : List.of("type", "event_id", "deployment_id", "correlation_id")) {
+                assertEquals(new String(original.get(field), StandardCharsets.UTF_8),
+                        new String(dlqEntry.get(field), StandardCharsets.UTF_8), path + ": DLQ entry's " + field);
+            }
+            assertEquals(new String(original.get("event_id"), StandardCharsets.UTF_8), d.eventId(), path);
+            assertEquals(new String(original.get("deployment_id"), StandardCharsets.UTF_8), d.deploymentId(), path);
+
+            DlqReplayer.Result replayed = replayer.replay(d.id(), false);
+            assertEquals(DlqReplayer.Outcome.REPLAYED, replayed.outcome(), path);
+            Map<String, byte[]> back = entry(sourceStream, replayed.entryId());
+            for (String field : List.of("type", "event_id", "deployment_id", "correlation_id", "payload")) {
+                assertTrue(Arrays.equals(original.get(field), back.get(field)), path + ": replayed " + field);
+            }
+        }
+    }
+
+    private static Map<String, byte[]> entry(String stream, String id) {
+        var found = app.redis.sync().xrange(stream.getBytes(StandardCharsets.UTF_8), io.lettuce.core.Range.create(id, id));
+        assertEquals(1, found.size(), () -> "entry " + id + " on " + stream);
+        Map<String, byte[]> fields = new HashMap<>();
+        found.get(0).getBody().forEach((k, v) -> fields.put(new String(k, StandardCharsets.UTF_8), v));
+        return fields;
+    }
+
     private DeadLetter awaitDeadLetter(String sourceEntryId) throws InterruptedException {
         DlqTestApp.await("dead letter of " + sourceEntryId, () -> store.list(null, null, 10_000).stream()
                 .anyMatch(x -> sourceEntryId.equals(x.sourceEntryId())));

@@ -134,14 +134,22 @@ final class DlqTestApp implements AutoCloseable {
         redisClient.shutdown();
     }
 
-    /** The test worker: fails deployments the test names (with a transient exception), records the others. */
+    /**
+     * The test worker: fails deployments the test names (with a transient exception, or as invalid input), records
+     * the others.
+     */
     public static final class FlakyWorker {
         final Set<String> failing = ConcurrentHashMap.newKeySet();
+        final Set<String> invalid = ConcurrentHashMap.newKeySet();
         final Map<String, Integer> attempts = new ConcurrentHashMap<>();
         final List<String> processed = Collections.synchronizedList(new ArrayList<>());
 
         public void process(DeploymentEvent event) throws java.net.ConnectException {
             attempts.merge(event.getDeploymentId(), 1, Integer::sum);
+            if (invalid.contains(event.getDeploymentId())) {
+                // As the validator does with a deployment:started that names no version: after decoding.
+                throw new routes.events.InvalidEventException("deployment " + event.getDeploymentId() + " is invalid");
+            }
             if (failing.contains(event.getDeploymentId())) {
                 throw new java.net.ConnectException("Connection refused: registry for " + event.getDeploymentId());
             }
