@@ -1,6 +1,5 @@
 package routes.cli;
 
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -12,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -27,6 +27,11 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import org.slf4j.LoggerFactory;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
@@ -39,7 +44,8 @@ import routes.streams.RedisStreamsProducer;
  * measures publish-to-completion latency through that route at a paced rate, and the start-up time and idle RSS of
  * {@code printery run}. Logs go to stderr; the last stdout line is one JSON object. See docs/benchmarks.md.
  */
-public final class BenchCommand {
+@Command(name = "bench", description = "Measure the Camel route against raw Lettuce (see docs/benchmarks.md).")
+public final class BenchCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
     private static final int BATCH = 100;
@@ -74,16 +80,23 @@ public final class BenchCommand {
             "camel.main.exchangeFactory", "pooled",
             "camel.main.streamCachingEnabled", "false");
 
-    private final Args args;
+    @Spec
+    CommandSpec spec;
 
-    public BenchCommand(Args args) {
-        this.args = args;
-    }
+    @Mixin
+    HelpOption help;
 
-    public int run(PrintStream out) throws Exception {
-        long events = args.number("events", 200_000);
+    @Option(names = "--events", paramLabel = "N", defaultValue = "200000",
+            description = "Entries each reader drains after its warm-up (default 200000, at least 1000).")
+    long events;
+
+    @Option(names = "--no-run-probe", description = "Skip measuring the start-up and idle memory of `printery run`.")
+    boolean noRunProbe;
+
+    @Override
+    public Integer call() throws Exception {
         if (events < 1_000) {
-            throw new Args.UsageException("--events must be at least 1000");
+            throw new UsageException("--events must be at least 1000");
         }
         long warmup = WARMUP;
         String stream = "printery:bench:" + UUID.randomUUID();
@@ -150,7 +163,7 @@ public final class BenchCommand {
             } finally {
                 client.shutdown();
             }
-            if (args.flag("no-run-probe")) {
+            if (noRunProbe) {
                 LOG.info("Skipping the `printery run` probe (--no-run-probe)");
             } else if (System.getenv("PRINTERY_REDIS_URL") == null || System.getenv("PRINTERY_REDIS_URL").isBlank()) {
                 putStarts(result, "run", RunProbe.measureJar(redis.url(), JAR_STARTS));
@@ -161,7 +174,7 @@ public final class BenchCommand {
         }
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("java", System.getProperty("java.version"));
-        out.println(new ObjectMapper().writeValueAsString(result));
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(result));
         return 0;
     }
 

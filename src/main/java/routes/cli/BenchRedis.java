@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.Printery;
+import routes.app.RedisUrl;
 
 /**
  * The Redis the bench runs against: PRINTERY_REDIS_URL when set, else a private redis-server on a free port that
@@ -34,13 +34,13 @@ final class BenchRedis implements AutoCloseable {
     static BenchRedis start() throws IOException {
         String env = System.getenv("PRINTERY_REDIS_URL");
         if (env != null && !env.isBlank()) {
-            Printery.requireRedis(env);
+            RedisUrl.requireReachable(env);
             LOG.warn("Benchmarking against PRINTERY_REDIS_URL; the bench streams are deleted at the end");
             return new BenchRedis(env, null, null);
         }
         String binary = redisServerBinary();
         if (binary == null) {
-            throw new Args.UsageException("bench needs redis-server on PATH (apt-get install redis-server) "
+            throw new UsageException("bench needs redis-server on PATH (apt-get install redis-server) "
                     + "or PRINTERY_REDIS_URL pointing at a Redis it may fill with bench streams");
         }
         int port;
@@ -57,7 +57,7 @@ final class BenchRedis implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {
-                Printery.requireRedis(redis.url);
+                RedisUrl.requireReachable(redis.url);
                 break;
             } catch (RuntimeException e) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {

@@ -4,8 +4,8 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import routes.PrinteryMain;
-import routes.Printery;
+import routes.app.PrinteryMain;
+import routes.app.RedisUrl;
 
 /** Printery's beans and properties without its routes or HTTP server, for one-shot commands. */
 public final class CliContext implements AutoCloseable {
@@ -13,19 +13,25 @@ public final class CliContext implements AutoCloseable {
     private final Main main = new PrinteryMain();
 
     public CliContext() throws Exception {
-        this(Printery.redisUrl(), Map.of());
+        this(RedisUrl.fromEnvironment(System.getenv()), Map.of());
     }
 
     /** Against the given Redis, with extra Camel Main properties. */
     CliContext(String redisUrl, Map<String, String> overrides) throws Exception {
-        Printery.requireRedis(redisUrl);
+        RedisUrl.requireReachable(redisUrl);
         main.addOverrideProperty("printery.redis.url", redisUrl);
         main.addOverrideProperty("camel.main.routesCollectorEnabled", "false");
         main.addOverrideProperty("camel.management.enabled", "false");
         main.addOverrideProperty("camel.main.jmxEnabled", "false");
         main.addOverrideProperty("camel.metrics.enabled", "false");
         overrides.forEach(main::addOverrideProperty);
-        main.start();
+        try {
+            main.start();
+        } catch (Exception e) {
+            // Marks it finished, so the shutdown hook does not report a SIGTERM that never came.
+            main.getShutdownStrategy().shutdown();
+            throw e;
+        }
     }
 
     public CamelContext camel() {

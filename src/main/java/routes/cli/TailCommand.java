@@ -1,11 +1,13 @@
 package routes.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 
 import com.google.protobuf.TextFormat;
 import com.google.protobuf.util.JsonFormat;
@@ -13,6 +15,12 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.codec.ByteArrayCodec;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import routes.events.EventFormat;
 import routes.events.InvalidEventException;
 import routes.events.Streams;
@@ -23,29 +31,53 @@ import routes.streams.RedisStreamsConstants;
  * {@code printery tail [--stream S] [--from ID] [--count N] [--json]}: without --from, the last N entries; with it,
  * up to N entries from that id on. Undecodable entries are reported on stderr and do not stop the listing.
  */
-public final class TailCommand {
+@Command(name = "tail", description = "Print decoded events, one per line.")
+final class TailCommand implements Callable<Integer> {
 
     private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
+    private static final Pattern ENTRY_ID = Pattern.compile("\\d+(-\\d+)?");
 
-    private final Args args;
+    @Spec
+    CommandSpec spec;
 
-    public TailCommand(Args args) {
-        this.args = args;
-    }
+    @Mixin
+    HelpOption help;
 
-    public int run(PrintStream out, PrintStream err) throws Exception {
-        long count = args.number("count", 20);
-        boolean json = args.flag("json");
+    @Option(names = "--stream", paramLabel = "S", description = "Default: the deployment stream.")
+    String stream;
+
+    @Option(names = "--from", paramLabel = "ID", description = "An entry id (1700000000000-0) or a time in ms.")
+    String from;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "20", description = "At most N entries (default 20).")
+    long count;
+
+    @Option(names = "--json", description = "One JSON object per event, proto field names.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (count < 1) {
+            throw new UsageException("--count must be at least 1, got " + count);
+        }
+        if (from != null && !ENTRY_ID.matcher(from).matches()) {
+            throw new UsageException("--from '" + from + "' is not an entry id like 1700000000000-0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         try (CliContext cli = new CliContext()) {
-            Streams streams = cli.bean("streams", Streams.class);
-            String stream = args.get("stream", streams.deployment());
-            var factory = cli.bean("redisConnectionFactory", org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory.class);
+            String name = stream != null ? stream : cli.bean("streams", Streams.class).deployment();
+            var factory = cli.bean("redisConnectionFactory", LettuceConnectionFactory.class);
             var client = (io.lettuce.core.RedisClient) factory.getRequiredNativeClient();
             try (var connection = client.connect(ByteArrayCodec.INSTANCE)) {
-                byte[] key = stream.getBytes(StandardCharsets.UTF_8);
+                byte[] key = name.getBytes(StandardCharsets.UTF_8);
+                String type = connection.sync().type(key);
+                if (!"stream".equals(type)) {
+                    throw new UsageException("none".equals(type) ? "no stream '" + name + "' in Redis"
+                            : "'" + name + "' is a " + type + ", not a stream");
+                }
                 List<StreamMessage<byte[], byte[]>> entries;
-                String from = args.get("from");
                 if (from == null) {
                     entries = new ArrayList<>(connection.sync().xrevrange(key, Range.create("-", "+"), Limit.from(count)));
                     Collections.reverse(entries);
@@ -60,7 +92,7 @@ public final class TailCommand {
         return 0;
     }
 
-    private static void print(StreamMessage<byte[], byte[]> entry, boolean json, PrintStream out, PrintStream err)
+    private static void print(StreamMessage<byte[], byte[]> entry, boolean json, PrintWriter out, PrintWriter err)
             throws Exception {
         byte[] payload = null;
         for (Map.Entry<byte[], byte[]> field : entry.getBody().entrySet()) {

@@ -12,7 +12,7 @@ import org.apache.camel.Message;
 /** The DLQ's HTTP API (routes dlq-api-* in routes.yaml): GET /api/dlq, GET /api/dlq/{id}, POST /api/dlq/{id}/replay. */
 public class DlqApi {
 
-    static final int DEFAULT_LIMIT = 1000;
+    public static final int DEFAULT_LIMIT = 1000;
 
     private final ObjectMapper json = new ObjectMapper();
     private final DlqStore store;

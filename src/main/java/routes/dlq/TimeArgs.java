@@ -22,14 +22,18 @@ public final class TimeArgs {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not an age like 30m, 12h or 7d");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofDays(7 * n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(Math.multiplyExact(7, n));
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is too long an age");
+        }
     }
 
     /** An age ago ("12h"), a UTC date ("2026-11-22") or an instant ("2026-11-22T10:00:00Z"); null stays null. */
@@ -38,7 +42,12 @@ public final class TimeArgs {
             return null;
         }
         if (AGE.matcher(text.strip()).matches()) {
-            return now.minus(age(text));
+            Duration age = age(text);
+            try {
+                return now.minus(age);
+            } catch (java.time.DateTimeException | ArithmeticException e) {
+                throw new IllegalArgumentException("'" + text + "' reaches back before the earliest time there is");
+            }
         }
         try {
             return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(text);

@@ -155,6 +155,28 @@ public final class EventTypes {
         return event;
     }
 
+    /**
+     * The fields a well-formed event of its type carries for the workers to act on, and this one lacks: a
+     * deployment:started names the version, the environment and the services. Empty when nothing is missing.
+     */
+    public static List<String> missingForWorkers(DeploymentEvent event) {
+        if (!DEPLOYMENT_STARTED.equals(event.getType())) {
+            return List.of();
+        }
+        var started = event.getDeploymentStarted();
+        List<String> missing = new java.util.ArrayList<>();
+        if (started.getVersion().isBlank()) {
+            missing.add("version");
+        }
+        if (started.getEnvironment().isBlank()) {
+            missing.add("environment");
+        }
+        if (started.getServicesList().isEmpty()) {
+            missing.add("services");
+        }
+        return missing;
+    }
+
     private static String requireStage(String stage) {
         if (stage == null || stage.isBlank() || stage.indexOf(':') >= 0) {
             throw new IllegalArgumentException("stage must be a non-empty name without ':', got '" + stage + "'");

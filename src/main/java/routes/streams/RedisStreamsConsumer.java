@@ -59,7 +59,7 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         keepAlive = threads.newSingleThreadScheduledExecutor(this, "RedisStreams[" + config.getGroup() + "] keep-alive");
         keepAlive.scheduleWithFixedDelay(() -> readers.forEach(StreamReader::touchHeld), touchEvery, touchEvery,
                 TimeUnit.MILLISECONDS);
-        LOG.info("Consuming {} in group {} as {} consumer(s) named {}", getEndpoint().getStreamList(), config.getGroup(),
+        LOG.debug("Consuming {} in group {} as {} consumer(s) named {}", getEndpoint().getStreamList(), config.getGroup(),
                 count, count == 1 ? base : base + "-1.." + count);
     }
 

@@ -1,14 +1,8 @@
 package routes.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,7 +79,6 @@ class CliSmokeIT {
         Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()));
         try (JarProcess run = JarProcess.start(env, onStream, "run")) {
             run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
-            assertCompilerThreadsHaveEveryCpu(run.pid());
 
             publish("dep-smoke-run");
 
@@ -105,47 +98,6 @@ class CliSmokeIT {
             assertTrue(run.stderr().stream().noneMatch(l -> l.contains(" ERROR ") || l.startsWith("\tat ")),
                     () -> "clean run and stop, no errors or stack traces: " + run.stderr());
         }
-    }
-
-    /**
-     * `run` keeps a CPU free of JIT compilation while it starts (routes.CompilerThreads) and gives the compilers every
-     * CPU back once started, in the background: after "started" they soon run on the same CPUs as the process. (That
-     * they were confined is CompilerThreadsTest's part; this checks that the packaged app never leaves them so.)
-     */
-    private static void assertCompilerThreadsHaveEveryCpu(long pid) throws Exception {
-        String all = cpusAllowed(Path.of("/proc", String.valueOf(pid)));
-        long deadline = System.currentTimeMillis() + 10_000;
-        Map<String, String> compilers = compilerCpus(pid);
-        while (!compilers.values().stream().allMatch(all::equals) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            compilers = compilerCpus(pid);
-        }
-        Map<String, String> found = compilers;
-        assertTrue(found.size() >= 2, () -> "C1 and C2 compiler threads: " + found);
-        assertTrue(found.values().stream().allMatch(all::equals), () -> "compilers on CPUs " + found + ", process on " + all);
-    }
-
-    /** Compiler thread name to the CPUs it may run on. */
-    private static Map<String, String> compilerCpus(long pid) throws IOException {
-        Map<String, String> cpus = new TreeMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String name = Files.readString(task.resolve("comm")).trim();
-                    if (name.contains("CompilerThre")) {
-                        cpus.put(name, cpusAllowed(task));
-                    }
-                } catch (NoSuchFileException e) {
-                    // The thread ended while the list was read.
-                }
-            }
-        }
-        return cpus;
-    }
-
-    private static String cpusAllowed(Path procEntry) throws IOException {
-        return Files.readAllLines(procEntry.resolve("status")).stream().filter(l -> l.startsWith("Cpus_allowed_list:"))
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
     }
 
     private String publish(String deploymentId) throws Exception {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import routes.PrinteryConfiguration;
+import routes.app.PrinteryConfiguration;
 import routes.db.DatabaseConfiguration;
 import routes.db.SchemaMigrator;
 import routes.support.RedisServer;

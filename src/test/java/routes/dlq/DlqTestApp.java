@@ -20,7 +20,7 @@ import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
-import routes.PrinteryMain;
+import routes.app.PrinteryMain;
 import routes.events.proto.DeploymentEvent;
 import routes.support.Isolation;
 import routes.support.RedisServer;

@@ -15,7 +15,7 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import routes.PrinteryConfiguration;
+import routes.app.PrinteryConfiguration;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.Priority;
 import routes.support.RedisServer;

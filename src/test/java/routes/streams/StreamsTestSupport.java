@@ -24,7 +24,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import routes.PrinteryConfiguration;
+import routes.app.PrinteryConfiguration;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;

@@ -15,7 +15,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.main.Main;
-import routes.PrinteryMain;
+import routes.app.PrinteryMain;
 import routes.events.Streams;
 import routes.events.proto.DeploymentEvent;
 import routes.streams.RedisStreamsConstants;

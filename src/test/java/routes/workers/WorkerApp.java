@@ -16,7 +16,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.main.Main;
-import routes.PrinteryMain;
+import routes.app.PrinteryMain;
 import routes.events.EventFormat;
 import routes.events.EventPublisher;
 import routes.events.Streams;

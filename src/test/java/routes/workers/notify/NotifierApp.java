@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import routes.PrinteryMain;
+import routes.app.PrinteryMain;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.StringRedisTemplate;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import routes.PrinteryConfiguration;
+import routes.app.PrinteryConfiguration;
 import routes.support.RedisServer;
 
 /** The notifier's claim / done state machine against the shared test Redis, one key group per test. */

@@ -1,4 +1,4 @@
-package routes;
+package routes.app;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
@@ -90,7 +90,7 @@ public class PrinteryConfiguration implements CamelConfiguration {
      * and log the outage; Lettuce reconnects on its own.
      */
     public static LettuceConnectionFactory connectionFactory(String url) {
-        RedisURI uri = RedisURI.create(url);
+        RedisURI uri = RedisUrl.parse(url);
         RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
         server.setDatabase(uri.getDatabase());
         if (uri.getUsername() != null) {

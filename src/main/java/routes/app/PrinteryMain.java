@@ -1,4 +1,4 @@
-package routes;
+package routes.app;
 
 import org.apache.camel.main.Main;
 import routes.db.DatabaseConfiguration;

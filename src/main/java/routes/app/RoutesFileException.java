@@ -1,0 +1,25 @@
+package routes.app;
+
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+
+/** A route file that cannot be read: its file, line, column and problem, in one line. */
+public final class RoutesFileException extends RuntimeException {
+
+    private RoutesFileException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The route file problem behind a failed start, or null when the start failed for another reason. */
+    public static RoutesFileException of(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MarkedYamlEngineException yaml) {
+                Mark mark = yaml.getProblemMark().or(yaml::getContextMark).orElse(null);
+                String where = mark == null ? "a route file" : mark.getName() + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+                String context = yaml.getContext() == null ? "" : " (" + yaml.getContext().strip() + ")";
+                return new RoutesFileException(where + ": " + yaml.getProblem().strip() + context, failure);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,180 @@
+package routes.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+import routes.dlq.DeadLetter;
+import routes.dlq.DlqStore;
+import routes.events.proto.DeploymentEvent;
+import routes.events.proto.DeploymentStartedEvent;
+import routes.support.Isolation;
+import routes.support.RedisServer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line in-process: help, usage errors (one line, exit 2) and option parsing. */
+class CliTest {
+
+    /** What one command line printed and returned. */
+    record Run(int exit, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    static Run cli(String... argv) {
+        return cli(CommandLine.defaultFactory(), argv);
+    }
+
+    static Run cli(CommandLine.IFactory factory, String... argv) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Cli.execute(argv, new PrintWriter(out, true), new PrintWriter(err, true), factory);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "publish", "tail", "bench", "dlq", "dlq list", "dlq show", "dlq replay", "dlq purge"})
+    void everyCommandsHelpPrintsItsOwnUsageAndDoesNothingElse(String command) {
+        for (String flag : List.of("--help", "-h")) {
+            String[] argv = (command + " " + flag).split(" ");
+            Run run = cli(argv);
+            assertEquals(0, run.exit(), () -> String.join(" ", argv) + ": " + run);
+            assertTrue(run.out().startsWith("Usage: printery " + command + " "), () -> String.join(" ", argv) + ": " + run.out());
+            assertEquals("", run.err(), () -> String.join(" ", argv));
+        }
+    }
+
+    @Test
+    void theTopLevelHelpListsTheCommands() {
+        for (String[] argv : List.of(new String[] {"help"}, new String[] {"--help"}, new String[] {"-h"})) {
+            Run run = cli(argv);
+            assertEquals(0, run.exit());
+            assertTrue(run.out().startsWith("usage: printery <command>"), run.out());
+            for (String command : List.of("run", "publish", "tail", "bench", "dlq")) {
+                assertTrue(run.out().contains("\n  " + command + " "), () -> command + " listed: " + run.out());
+            }
+        }
+        Run none = cli();
+        assertEquals(2, none.exit());
+        assertTrue(none.err().startsWith("usage: printery <command>"), none.err());
+    }
+
+    @Test
+    void unknownOptionsAndCommandsAreUsageErrorsOfOneLine() {
+        assertUsageError(cli("publish", "deployment:started", "--deployment-id", "d1", "--version", "v1", "--environment",
+                "staging", "--services", "api", "--bogus-opt", "x"), "printery publish: ", "--bogus-opt");
+        assertUsageError(cli("tail", "--bogus"), "printery tail: ", "--bogus");
+        assertUsageError(cli("dlq", "list", "--bogus"), "printery dlq list: ", "--bogus");
+        assertUsageError(cli("deploy-everything"), "printery: ", "deploy-everything");
+        assertUsageError(cli("dlq"), "printery dlq: ", "list, show, replay or purge");
+        assertUsageError(cli("dlq", "replay"), "printery dlq replay: ", "one dead letter id or --all");
+    }
+
+    @Test
+    void publishRefusesADeploymentStartedTheWorkersWouldReject() {
+        assertUsageError(cli("publish", "deployment:started", "--deployment-id", "d1", "--environment", "staging",
+                "--services", "api"), "printery publish: ", "needs --version (");
+        assertUsageError(cli("publish", "deployment:started", "--deployment-id", "d1"), "printery publish: ",
+                "needs --version, --environment, --services");
+        assertUsageError(cli("publish", "deployment:started", "--deployment-id", "d1", "--version", "v1",
+                "--services", "api"), "printery publish: ", "needs --environment (");
+        assertUsageError(cli("publish", "deployment:started", "--version", "v1"), "printery publish: ", "--deployment-id");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"weird", "failed", "ok", "unrecognized", "unspecified"})
+    void anUnknownStatusListsTheAcceptedValues(String status) {
+        assertUsageError(cli("publish", "deployment:stage:railway:completed", "--deployment-id", "d1", "--status", status),
+                "printery publish: ", "--status '" + status + "' is not one of pending, running, success, failure, "
+                        + "rolled_back, cancelled");
+        assertUsageError(cli("publish", "health:check:completed", "--deployment-id", "d1", "--status", status),
+                "printery publish: ", "is not one of healthy, degraded, unhealthy");
+    }
+
+    @Test
+    void tailRefusesCountsBelowOneAndIdsThatAreNone() {
+        assertUsageError(cli("tail", "--count", "-5"), "printery tail: ", "--count must be at least 1");
+        assertUsageError(cli("tail", "--count", "0"), "printery tail: ", "--count must be at least 1");
+        assertUsageError(cli("tail", "--count", "many"), "printery tail: ", "'many'");
+        assertUsageError(cli("tail", "--from", "garbage"), "printery tail: ", "--from 'garbage' is not an entry id");
+    }
+
+    @Test
+    void dlqTimesThatOverflowAreUsageErrors() {
+        assertUsageError(cli("dlq", "list", "--since", "999999999999999d"), "printery dlq list: ", "999999999999999d");
+        assertUsageError(cli("dlq", "list", "--since", "yesterday"), "printery dlq list: ", "'yesterday'");
+        assertUsageError(cli("dlq", "purge", "--older-than", "999999999999999w"), "printery dlq purge: ", "999999999999999w");
+    }
+
+    @Test
+    void replayForceTakesNoValueSoTheIdAfterItIsReplayed() throws Exception {
+        String prefix = "test:cli:" + UUID.randomUUID();
+        Map<String, String> isolated = Isolation.properties(prefix);
+        try (CliContext app = new CliContext(RedisServer.shared().url(), isolated)) {
+            String stream = isolated.get("printery.streams.deployment");
+            DeploymentEvent event = DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setType("deployment:started").setDeploymentId("cli-force").setCorrelationId("c-cli-force")
+                    .setDeploymentStarted(DeploymentStartedEvent.newBuilder().setVersion("v1").setEnvironment("staging")
+                            .addServices("api")).build();
+            DlqStore store = app.bean("dlqStore", DlqStore.class);
+            Instant now = Instant.now();
+            store.insert(new DeadLetter("17-0", stream, "5-0", "printery-validator", "validator-failures", "validator",
+                    1, "routes.events.InvalidEventException", "test", now, now, now, event.getType(), event.getEventId(),
+                    event.getDeploymentId(), event.getCorrelationId(), event.toByteArray(), event.getSerializedSize(),
+                    null, 0, null));
+            CommandLine.IFactory withApp = new CommandLine.IFactory() {
+                @Override
+                public <K> K create(Class<K> type) throws Exception {
+                    K command = CommandLine.defaultFactory().create(type);
+                    if (command instanceof DlqCommand dlq) {
+                        dlq.context = () -> {
+                            try {
+                                return new CliContext(RedisServer.shared().url(), isolated);
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        };
+                    }
+                    return command;
+                }
+            };
+
+            Run first = cli(withApp, "dlq", "replay", "17-0");
+            assertEquals(0, first.exit(), first::toString);
+            Run again = cli(withApp, "dlq", "replay", "17-0");
+            assertEquals(1, again.exit(), "a second replay without --force writes nothing: " + again);
+            Run forced = cli(withApp, "dlq", "replay", "--force", "17-0");
+            assertEquals(0, forced.exit(), forced::toString);
+            assertTrue(forced.out().startsWith("17-0 replayed to " + stream + " as "), forced.out());
+
+            RedisClient client = RedisClient.create(RedisServer.shared().url());
+            try (var connection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+                var entries = connection.sync().xrange(stream.getBytes(StandardCharsets.UTF_8), Range.create("-", "+"));
+                assertEquals(2, entries.size(), "replayed, then replayed again by force");
+                assertEquals(2, store.find("17-0").orElseThrow().replayCount());
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    private static void assertUsageError(Run run, String prefix, String naming) {
+        assertEquals(2, run.exit(), run::toString);
+        assertEquals("", run.out(), run::toString);
+        assertEquals(1, run.errLines().size(), () -> "one line: " + run.err());
+        assertTrue(run.err().startsWith(prefix) && run.err().contains(naming), () -> "names " + naming + ": " + run.err());
+    }
+}
