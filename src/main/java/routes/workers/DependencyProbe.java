@@ -73,7 +73,7 @@ class DependencyProbe implements AutoCloseable {
             }
             return new Outcome(elapsed(start), null);
         } catch (Exception e) {
-            return new Outcome(elapsed(start), describe(e));
+            return new Outcome(elapsed(start), describe(e, url));
         }
     }
 
@@ -87,7 +87,7 @@ class DependencyProbe implements AutoCloseable {
                 return new Outcome(elapsed(start), "PONG".equals(reply) ? null : "PING answered '" + reply + "'");
             }
         } catch (Exception e) {
-            return new Outcome(elapsed(start), describe(e));
+            return new Outcome(elapsed(start), describe(e, url));
         }
     }
 
@@ -101,8 +101,13 @@ class DependencyProbe implements AutoCloseable {
             Thread.currentThread().interrupt();
             return new Outcome(elapsed(start), "interrupted");
         } catch (Exception e) {
-            return new Outcome(elapsed(start), describe(e));
+            return new Outcome(elapsed(start), describe(e, url));
         }
+    }
+
+    /** A failure to reach {@code url}: a refusal in {@link ConnectionRefused}'s wording, anything else as below. */
+    static String describe(Throwable e, String url) {
+        return ConnectionRefused.message(e, url).orElseGet(() -> describe(e));
     }
 
     /** Exception class and message, first line only: driver messages can be long, and never carry the password. */

@@ -1,9 +1,34 @@
 package routes.workers;
 
+import java.util.Locale;
+import java.util.Map;
+
 /** Check targets as they may appear in events and logs: without user info, query or driver parameters. */
 public final class Endpoints {
 
+    /** Ports a client uses when its URL names none. */
+    private static final Map<String, Integer> DEFAULT_PORTS = Map.of("http", 80, "https", 443, "redis", 6379,
+            "rediss", 6379, "jdbc:postgresql", 5432);
+
     private Endpoints() {
+    }
+
+    /**
+     * {@code HOST:PORT} of a target URL, the scheme's default port when it names none: {@code
+     * redis://:secret@cache/0} becomes {@code cache:6379}. A URL without {@code scheme://} is returned as it is.
+     */
+    public static String hostAndPort(String url) {
+        String shown = withoutCredentials(url);
+        int scheme = shown.indexOf("://");
+        if (scheme < 0) {
+            return shown;
+        }
+        int slash = shown.indexOf('/', scheme + 3);
+        String authority = shown.substring(scheme + 3, slash < 0 ? shown.length() : slash);
+        Integer port = DEFAULT_PORTS.get(shown.substring(0, scheme).toLowerCase(Locale.ROOT));
+        // "host:port" and "[::1]:port" name their port; a multi-host JDBC list is shown as written.
+        boolean hasPort = authority.lastIndexOf(':') > authority.lastIndexOf(']');
+        return hasPort || port == null ? authority : authority + ":" + port;
     }
 
     /**

@@ -77,7 +77,7 @@ final class ServiceWindow {
                 Throwable cause = unwrap(failure);
                 boolean timedOut = cause instanceof HttpTimeoutException || cause instanceof TimeoutException;
                 return new Poll(false, timedOut ? Math.max(ms, timeout.toMillis()) : null,
-                        timedOut ? "no answer within " + timeout.toMillis() + " ms" : DependencyProbe.describe(cause));
+                        timedOut ? "no answer within " + timeout.toMillis() + " ms" : DependencyProbe.describe(cause, url));
             }
             int status = response.statusCode();
             return new Poll(status / 100 == 2, ms, status / 100 == 2 ? null : "HTTP " + status);
@@ -87,7 +87,7 @@ final class ServiceWindow {
     private CompletableFuture<Void> scrape(HttpClient http, String url, Duration timeout) {
         return send(http, url, timeout, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             if (failure != null) {
-                scrapeErrors.add(DependencyProbe.describe(unwrap(failure)));
+                scrapeErrors.add(DependencyProbe.describe(unwrap(failure), url));
             } else if (response.statusCode() / 100 != 2) {
                 scrapeErrors.add("HTTP " + response.statusCode());
             } else {

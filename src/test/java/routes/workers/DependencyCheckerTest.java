@@ -25,6 +25,7 @@ import routes.events.proto.DeploymentStatus;
 import routes.events.proto.HealthStatus;
 import routes.manifest.Manifest;
 import routes.manifest.ManifestLoader;
+import routes.support.Isolation;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -107,9 +108,31 @@ class DependencyCheckerTest {
             assertFalse(status.getErrorMessage().isEmpty(), status.toString());
             assertFalse(status.toString().contains("secret"), status.toString());
         }
-        assertTrue(result.getDependencies(0).getErrorMessage().contains("PSQLException"), result.getDependencies(0).getErrorMessage());
+        assertEquals("connection refused to 127.0.0.1:" + closed, result.getDependencies(0).getErrorMessage());
+        assertEquals("connection refused to 127.0.0.1:" + closed, result.getDependencies(1).getErrorMessage());
         assertEquals("redis://127.0.0.1:" + closed, result.getDependencies(1).getEndpoint());
         assertEquals("HTTP 503", result.getDependencies(2).getErrorMessage());
+    }
+
+    @Test
+    void aRefusedConnectionReadsConnectionRefusedToHostAndPortForEveryKind() throws Exception {
+        int closed = Isolation.freePort();
+        DependencyChecker checker = checker(manifest("""
+                  api: {image: materi/api, dependsOn: [postgres, redis, billing, shield]}
+                  shield: {image: materi/shield, health: "http://127.0.0.1:%d/health?token=t0k"}
+                """.formatted(closed), "jdbc:postgresql://127.0.0.1:" + closed + "/postgres?password=hunter2",
+                "redis://:secret@127.0.0.1:" + closed + "/0",
+                "billing: {type: http, url: \"http://ops:pw@127.0.0.1:" + closed + "/status?key=k\"}"), 3000);
+
+        DependencyCheckCompletedEvent result = checker.check(stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS))
+                .getDependencyCheckCompleted();
+
+        assertEquals(List.of("postgres", "redis", "billing", "shield"),
+                result.getDependenciesList().stream().map(DependencyStatus::getDependency).toList());
+        for (DependencyStatus status : result.getDependenciesList()) {
+            assertEquals(HealthStatus.HEALTH_STATUS_UNHEALTHY, status.getStatus(), status.toString());
+            assertEquals("connection refused to 127.0.0.1:" + closed, status.getErrorMessage(), status.toString());
+        }
     }
 
     @Test

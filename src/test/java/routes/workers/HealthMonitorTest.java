@@ -18,6 +18,7 @@ import routes.events.proto.HealthStatus;
 import routes.events.proto.ServiceHealthStatus;
 import routes.manifest.Manifest;
 import routes.manifest.ManifestLoader;
+import routes.support.Isolation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -197,6 +198,26 @@ class HealthMonitorTest {
                 printeryStatus.getReason());
         assertEquals(HealthStatus.HEALTH_STATUS_UNHEALTHY, status(result, "ghost").getStatus());
         assertEquals("ghost: 'ghost' is not a service of stage railway in the manifest: not checked", result.getRollbackReason());
+    }
+
+    @Test
+    void aRefusedConnectionReadsConnectionRefusedToHostAndPort() throws Exception {
+        int closed = Isolation.freePort();
+        String base = "http://127.0.0.1:" + closed;
+        String manifest = manifest("""
+                  api: {image: materi/api, health: "%1$s/health", ready: "%1$s/ready", metrics: "%1$s/metrics"}
+                """.formatted(base));
+
+        HealthCheckCompletedEvent result = monitorOf(THRESHOLDS, manifest).monitor(stageCompleted("railway", SUCCESS))
+                .getHealthCheckCompleted();
+
+        String refused = "connection refused to 127.0.0.1:" + closed;
+        String reason = status(result, "api").getReason();
+        for (String what : List.of("health", "ready", "metrics")) {
+            assertTrue(reason.contains(what + " " + base + "/" + what + " failed in 3/3 samples: " + refused), reason);
+        }
+        assertTrue(result.getRollbackReason().contains("api: health " + base + "/health failed in 3/3 samples: " + refused),
+                result.getRollbackReason());
     }
 
     @Test

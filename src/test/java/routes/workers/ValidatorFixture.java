@@ -66,7 +66,7 @@ final class ValidatorFixture implements AutoCloseable {
             infrastructure:
               db:
                 type: postgres
-                url: "jdbc:postgresql://127.0.0.1:5432/postgres?currentSchema=${TEST_SCHEMA}"
+                url: "jdbc:postgresql://127.0.0.1:${DB_PORT:5432}/postgres?currentSchema=${TEST_SCHEMA}"
                 username: postgres
             registries:
               secured:

@@ -25,6 +25,7 @@ import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.ValidationCheckResult;
 import routes.manifest.Manifest;
+import routes.support.Isolation;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -199,6 +200,20 @@ class ValidatorTest {
         String message = check(completed, "service_discovery").getMessage();
         assertTrue(message.contains("/discovery-down answered HTTP"), message);
         assertFalse(completed.toString().contains("discovery-secret-77"), message);
+    }
+
+    @Test
+    void aRefusedConnectionReadsTheSameInEveryCheck() {
+        int closed = Isolation.freePort();
+        String port = String.valueOf(closed);
+        // Registries, provider APIs, discovery, the preview variables and the database all on a port nobody listens on.
+        DeploymentEvent completed = validator(Map.of("REGISTRY_PORT", port, "API_PORT", port, "DB_PORT", port))
+                .validate(started("3.5.0", "preview", "api", "worker"));
+        for (String name : List.of("images_exist", "migrations_compatible", "environment_variables", "service_discovery",
+                "api_credentials")) {
+            String message = check(completed, name).getMessage();
+            assertTrue(message.contains("connection refused to 127.0.0.1:" + closed), name + ": " + message);
+        }
     }
 
     @Test

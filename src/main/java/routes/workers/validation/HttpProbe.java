@@ -1,12 +1,15 @@
 package routes.workers.validation;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 
+import routes.workers.ConnectionRefused;
 import routes.workers.Lazy;
 
 /**
@@ -34,7 +37,16 @@ public final class HttpProbe {
     }
 
     public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-        return client.get().send(request, HttpResponse.BodyHandlers.ofString());
+        try {
+            return client.get().send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // Only here is the target known (a check may ask several, e.g. a registry and its token realm).
+            Optional<String> refused = ConnectionRefused.message(e, request.uri().toString());
+            if (refused.isPresent()) {
+                throw new Refused(refused.get(), e);
+            }
+            throw e;
+        }
     }
 
     public HttpResponse<String> get(String url) throws IOException, InterruptedException {
@@ -45,8 +57,22 @@ public final class HttpProbe {
         return status >= 200 && status < 300;
     }
 
-    /** An I/O failure for a message: its class and message, e.g. "HttpConnectTimeoutException: ...". */
+    /**
+     * An I/O failure for a message: a refused connection as "connection refused to HOST:PORT", anything else as
+     * its class and message, e.g. "HttpConnectTimeoutException: ...".
+     */
     public static String describe(IOException e) {
+        if (e instanceof Refused) {
+            return e.getMessage();
+        }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** A refused connection, its message already in {@link ConnectionRefused}'s wording. */
+    private static final class Refused extends ConnectException {
+        Refused(String message, IOException cause) {
+            super(message);
+            initCause(cause);
+        }
     }
 }

@@ -15,6 +15,7 @@ import routes.manifest.Manifest.Infrastructure;
 import routes.manifest.Manifest.Migrations;
 import routes.manifest.Manifest.VersionRange;
 import routes.manifest.SchemaVersion;
+import routes.workers.ConnectionRefused;
 
 /**
  * migrations_compatible: the schema version applied to the target database (the highest successful version in the
@@ -55,7 +56,8 @@ public final class MigrationsCompatibleCheck implements ValidationCheck {
                 return CheckOutcome.failed("table " + migrations.table() + " not found in database " + database.name()
                         + ": no migrations applied there, or migrations.table names the wrong table");
             }
-            return CheckOutcome.failed("could not read the schema version of database " + database.name() + ": " + e.getMessage());
+            return CheckOutcome.failed("could not read the schema version of database " + database.name() + ": "
+                    + ConnectionRefused.message(e, database.url()).orElse(e.getMessage()));
         } catch (IllegalArgumentException e) {
             return CheckOutcome.failed("database " + database.name() + " has an applied version Printery cannot compare: " + e.getMessage());
         }
