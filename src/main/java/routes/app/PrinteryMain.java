@@ -9,7 +9,8 @@ import routes.workers.ValidatorConfiguration;
 import routes.workers.notify.NotifierConfiguration;
 
 /**
- * Camel Main with Printery's configuration classes, the beans routes.yaml uses. They are added as instances: Camel
+ * Camel Main with Printery's configuration classes, the beans routes.yaml uses, and the route files PRINTERY_ROUTES
+ * names instead of the packaged ones. They are added as instances: Camel
  * Main 4.17 builds every bean of a class it instantiates itself (camel.main.configurationClasses or
  * basePackageScan) twice and drops one of each, which costs start-up time and leaks what the dropped beans opened.
  */
@@ -23,5 +24,9 @@ public class PrinteryMain extends Main {
         configure().addConfiguration(new ValidatorConfiguration());
         configure().addConfiguration(new HealthWorkersConfiguration());
         configure().addConfiguration(new NotifierConfiguration());
+        String routes = System.getenv(RoutesLocation.ENV);
+        if (routes != null && !routes.isBlank()) {
+            addOverrideProperty("camel.main.routesIncludePattern", RoutesLocation.includePattern(routes));
+        }
     }
 }

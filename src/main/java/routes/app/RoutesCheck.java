@@ -3,10 +3,12 @@ package routes.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 
 /**
@@ -18,30 +20,34 @@ public final class RoutesCheck {
     private RoutesCheck() {
     }
 
-    /** Checks every .yaml file under the given directories or files; exit code 2 on the first broken one. */
+    /** Checks the .yaml files given, or in the directories given, together; exit code 2 when one is broken. */
     public static void main(String[] args) throws IOException {
+        List<Path> files = new ArrayList<>();
         for (String arg : args) {
-            for (Path file : yamlFiles(Path.of(arg))) {
-                RoutesFileException problem = check(file);
-                if (problem != null) {
-                    System.err.println("printery: " + problem.getMessage());
-                    System.exit(2);
-                }
-            }
+            files.addAll(yamlFiles(Path.of(arg)));
+        }
+        RoutesFileException problem = check(files);
+        if (problem != null) {
+            System.err.println("printery: " + problem.getMessage());
+            System.exit(2);
         }
     }
 
-    /** The file's problem, or null when it reads. */
-    public static RoutesFileException check(Path file) {
+    /**
+     * The first problem of the files, read together as `run` reads them (a templatedRoute names a template of
+     * another file), or null when they read.
+     */
+    public static RoutesFileException check(List<Path> files) {
         try (DefaultCamelContext camel = new DefaultCamelContext(false)) {
             camel.build();
-            PluginHelper.getRoutesLoader(camel).loadRoutes(
-                    PluginHelper.getResourceLoader(camel).resolveResource("file:" + file.toAbsolutePath()));
+            var resources = PluginHelper.getResourceLoader(camel);
+            PluginHelper.getRoutesLoader(camel).loadRoutes(files.stream()
+                    .map(f -> resources.resolveResource("file:" + f.toAbsolutePath())).toArray(Resource[]::new));
             return null;
         } catch (Exception e) {
             RoutesFileException problem = RoutesFileException.of(e);
             if (problem == null) {
-                throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot read " + files + ": " + e.getMessage(), e);
             }
             return problem;
         }

@@ -3,8 +3,12 @@ package routes.app;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
-/** A route file that cannot be read: its file, line, column and problem, in one line. */
+/** A route file that cannot be read (its file, line, column and problem, in one line) or is not there. */
 public final class RoutesFileException extends RuntimeException {
+
+    RoutesFileException(String message) {
+        super(message);
+    }
 
     private RoutesFileException(String message, Throwable cause) {
         super(message, cause);

@@ -2,6 +2,8 @@ package routes.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +19,8 @@ class RoutesCheckTest {
 
     @Test
     void thePackagedRoutesRead() {
-        assertNull(RoutesCheck.check(Path.of("src/main/resources/routes.yaml")));
+        assertNull(RoutesCheck.check(Stream.of("routes.yaml", "routes/templates.yaml", "routes/errors.yaml")
+                .map(f -> Path.of("src/main/resources", f)).toList()));
     }
 
     @Test
@@ -31,6 +34,6 @@ class RoutesCheckTest {
                         - log: hi
                 """);
         assertEquals("file:" + broken.toAbsolutePath() + ":6:9: Unsupported field: stepz",
-                RoutesCheck.check(broken).getMessage());
+                RoutesCheck.check(List.of(broken)).getMessage());
     }
 }

@@ -94,6 +94,52 @@ class StartupIT {
     }
 
     @Test
+    void routesEditedInThePrinteryRoutesDirectoryTakeEffectWithoutARebuild() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.createDirectories(routes.resolve("routes"));
+        for (String file : List.of("routes.yaml", "routes/templates.yaml", "routes/errors.yaml")) {
+            Files.copy(Path.of("src/main/resources", file), routes.resolve(file));
+        }
+        String topology = Files.readString(routes.resolve("routes.yaml"));
+        String edited = topology.replace("""
+                      - {name: category, value: validator-failures}
+                """, """
+                      - {name: category, value: validator-failures}
+                      - {name: consumers, value: "3"}
+                """);
+        assertFalse(edited.equals(topology), "the validator's parameters are where this test edits them");
+        Files.writeString(routes.resolve("routes.yaml"), edited);
+        Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT",
+                String.valueOf(Isolation.freePort()), "PRINTERY_DATA_DIR", dir.resolve("state").toString(),
+                "PRINTERY_ROUTES", routes.toString());
+        try (JarProcess run = JarProcess.start(env, onStream, "run")) {
+            run.awaitStderr(line -> line.endsWith(" - ready"), 60, "ready");
+            assertTrue(run.stderr().stream().anyMatch(l -> l.endsWith("validator: group printery-validator on " + stream
+                    + " (3 consumers)")), () -> "the edited validator runs: " + run.stderr());
+            assertTrue(run.stderr().stream().anyMatch(l -> l.contains("Routes: 17 from file:" + routes + "/**/*.yaml")),
+                    () -> "" + run.stderr());
+            run.terminate();
+            run.awaitExit(45);
+        }
+
+        Files.writeString(routes.resolve("routes/errors.yaml"), "- routeConfiguration:\n    id: [broken\n");
+        try (JarProcess run = JarProcess.start(env, onStream, "run")) {
+            assertEquals(2, run.awaitExit(60), () -> "" + run.stderr());
+            List<String> problems = run.stderr().stream().filter(l -> !l.contains(" INFO ")).toList();
+            assertEquals(1, problems.size(), () -> "one line: " + run.stderr());
+            assertTrue(problems.get(0).startsWith("printery run: file:" + routes.resolve("routes/errors.yaml") + ":"),
+                    () -> problems.get(0));
+        }
+        Map<String, String> missing = new HashMap<>(env);
+        missing.put("PRINTERY_ROUTES", dir.resolve("nowhere.yaml").toString());
+        try (JarProcess run = JarProcess.start(missing, onStream, "run")) {
+            assertEquals(2, run.awaitExit(60), () -> "" + run.stderr());
+            assertEquals(List.of("printery run: PRINTERY_ROUTES: no route file or directory " + dir.resolve("nowhere.yaml")),
+                    run.stderr(), () -> "" + run.stderr());
+        }
+    }
+
+    @Test
     void runSaysWhatAnOperatorNeedsThenReadyWithoutPropertySummaries() throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT",
                 String.valueOf(Isolation.freePort()), "PRINTERY_DATA_DIR", dir.resolve("state").toString()));

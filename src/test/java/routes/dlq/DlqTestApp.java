@@ -44,7 +44,7 @@ final class DlqTestApp implements AutoCloseable {
 
     DlqTestApp(String dbUrl, Map<String, String> overrides) {
         Map<String, String> isolated = Isolation.properties("test:dlq:" + suffix);
-        isolated.put("camel.main.routesIncludePattern", "classpath:routes.yaml,classpath:dlq-test-routes.yaml");
+        isolated.put("camel.main.routesIncludePattern", Isolation.ROUTES + ",classpath:dlq-test-routes.yaml");
         isolated.put("camel.management.port", String.valueOf(httpPort));
         isolated.put("printery.streams.dlq", dlqStream);
         isolated.forEach(main::addOverrideProperty);

@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public final class Isolation {
 
+    /** The packaged route files, as application.properties lists them. */
+    public static final String ROUTES = "classpath:routes.yaml,classpath:routes/templates.yaml,classpath:routes/errors.yaml";
+
     private Isolation() {
     }
 
@@ -21,7 +24,7 @@ public final class Isolation {
         Map<String, String> p = new LinkedHashMap<>();
         try {
             Path dir = Files.createTempDirectory("printery-test-");
-            p.put("camel.main.routesIncludePattern", "classpath:routes.yaml");
+            p.put("camel.main.routesIncludePattern", ROUTES);
             p.put("camel.main.jmxEnabled", "false");
             p.put("camel.metrics.enabled", "false");
             p.put("camel.management.jolokiaEnabled", "false");

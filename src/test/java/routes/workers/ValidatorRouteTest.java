@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.events.EventPublisher;
+import routes.support.Isolation;
 import routes.events.EventTypes;
 import routes.events.Streams;
 import routes.events.proto.DeploymentCompletedEvent;
@@ -45,7 +46,7 @@ class ValidatorRouteTest {
     @BeforeAll
     void start() throws Exception {
         fixture = new ValidatorFixture();
-        String routes = "classpath:routes.yaml";
+        String routes = Isolation.ROUTES;
         app = new PrinteryApp(Map.of(
                 "camel.main.routesIncludePattern", routes,
                 "printery.manifest", fixture.manifestFile(Map.of()).toString(),

@@ -49,7 +49,7 @@ final class WorkerApp implements AutoCloseable {
         if (routes.isEmpty()) {
             main.addOverrideProperty("camel.main.routesCollectorEnabled", "false");
         } else {
-            main.addOverrideProperty("camel.main.routesIncludePattern", "classpath:routes.yaml");
+            main.addOverrideProperty("camel.main.routesIncludePattern", Isolation.ROUTES);
             main.addOverrideProperty("camel.main.routeFilterIncludePattern", String.join(",", routes));
         }
         properties.forEach(main::addOverrideProperty);
