@@ -120,7 +120,7 @@ public final class RedisUrl {
     }
 
     /** A malformed URL: a configuration error (exit code 2). */
-    public static final class InvalidRedisUrlException extends IllegalArgumentException {
+    public static final class InvalidRedisUrlException extends ConfigurationException {
         InvalidRedisUrlException(String message) {
             super(message);
         }

@@ -4,7 +4,7 @@ import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /** A route file that cannot be read (its file, line, column and problem, in one line) or is not there. */
-public final class RoutesFileException extends RuntimeException {
+public final class RoutesFileException extends ConfigurationException {
 
     RoutesFileException(String message) {
         super(message);

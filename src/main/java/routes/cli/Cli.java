@@ -6,9 +6,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import routes.app.ConfigurationException;
 import routes.app.PortTakenException;
 import routes.app.RedisUrl;
-import routes.app.RoutesFileException;
 import routes.manifest.ManifestException;
 
 /**
@@ -74,8 +74,8 @@ public final class Cli implements Runnable {
             err.println(name + ": " + unreachable.getMessage());
             return REDIS_UNREACHABLE;
         }
-        for (Class<? extends RuntimeException> configuration : java.util.List.of(RedisUrl.InvalidRedisUrlException.class,
-                ManifestException.class, RoutesFileException.class)) {
+        for (Class<? extends RuntimeException> configuration : java.util.List.of(ConfigurationException.class,
+                ManifestException.class)) {
             RuntimeException problem = causeOf(e, configuration);
             if (problem != null) {
                 err.println(name + ": " + problem.getMessage());

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import routes.app.CommandContext;
 import routes.dlq.DeadLetter;
 import routes.dlq.DlqApi;
 import routes.dlq.DlqReplayer;
@@ -35,9 +36,9 @@ final class DlqCommand implements Runnable {
     HelpOption help;
 
     /** Opens Printery's beans for one command; tests hand in their running app's. */
-    Supplier<CliContext> context = () -> {
+    Supplier<CommandContext> context = () -> {
         try {
-            return new CliContext();
+            return new CommandContext();
         } catch (Exception e) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
@@ -73,7 +74,7 @@ final class DlqCommand implements Runnable {
                 throw new UsageException("--limit must be at least 1, got " + limit);
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (CliContext cli = dlq.context.get()) {
+            try (CommandContext cli = dlq.context.get()) {
                 List<DeadLetter> letters = cli.bean("dlqStore", DlqStore.class).list(worker, from, limit);
                 if (json) {
                     ObjectMapper mapper = new ObjectMapper();
@@ -109,7 +110,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (CliContext cli = dlq.context.get()) {
+            try (CommandContext cli = dlq.context.get()) {
                 var found = cli.bean("dlqStore", DlqStore.class).find(id);
                 if (found.isEmpty()) {
                     spec.commandLine().getErr().println("printery dlq: no dead letter " + id);
@@ -160,7 +161,7 @@ final class DlqCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (CliContext cli = dlq.context.get()) {
+            try (CommandContext cli = dlq.context.get()) {
                 DlqReplayer replayer = cli.bean("dlqReplayer", DlqReplayer.class);
                 List<DlqReplayer.Result> results = all ? replayer.replayAll(worker, force)
                         : List.of(replayer.replay(id, force));
@@ -198,7 +199,7 @@ final class DlqCommand implements Runnable {
         @Override
         public Integer call() {
             Instant cutoff = parse(() -> Instant.now().minus(TimeArgs.age(olderThan)));
-            try (CliContext cli = dlq.context.get()) {
+            try (CommandContext cli = dlq.context.get()) {
                 int purged = cli.bean("dlqStore", DlqStore.class).purge(cutoff);
                 spec.commandLine().getOut().println("purged " + purged + " dead letters older than " + olderThan
                         + " (before " + cutoff + ")");

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import routes.app.CommandContext;
 import routes.events.EventPublisher;
 import routes.events.EventTypes;
 import routes.events.proto.DependencyCheckCompletedEvent;
@@ -93,7 +94,7 @@ final class PublishCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DeploymentEvent event = build();
-        try (CliContext cli = new CliContext()) {
+        try (CommandContext cli = new CommandContext()) {
             spec.commandLine().getOut().println(cli.bean("eventPublisher", EventPublisher.class).publish(event));
         }
         return 0;

@@ -21,6 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import routes.app.CommandContext;
 import routes.events.EventFormat;
 import routes.events.InvalidEventException;
 import routes.events.Streams;
@@ -66,7 +67,7 @@ final class TailCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (CliContext cli = new CliContext()) {
+        try (CommandContext cli = new CommandContext()) {
             String name = stream != null ? stream : cli.bean("streams", Streams.class).deployment();
             var factory = cli.bean("redisConnectionFactory", LettuceConnectionFactory.class);
             var client = (io.lettuce.core.RedisClient) factory.getRequiredNativeClient();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
+import routes.app.CommandContext;
 import routes.dlq.DeadLetter;
 import routes.dlq.DlqStore;
 import routes.events.proto.DeploymentEvent;
@@ -123,7 +124,7 @@ class CliTest {
     void replayForceTakesNoValueSoTheIdAfterItIsReplayed() throws Exception {
         String prefix = "test:cli:" + UUID.randomUUID();
         Map<String, String> isolated = Isolation.properties(prefix);
-        try (CliContext app = new CliContext(RedisServer.shared().url(), isolated)) {
+        try (CommandContext app = new CommandContext(RedisServer.shared().url(), isolated)) {
             String stream = isolated.get("printery.streams.deployment");
             DeploymentEvent event = DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                     .setType("deployment:started").setDeploymentId("cli-force").setCorrelationId("c-cli-force")
@@ -142,7 +143,7 @@ class CliTest {
                     if (command instanceof DlqCommand dlq) {
                         dlq.context = () -> {
                             try {
-                                return new CliContext(RedisServer.shared().url(), isolated);
+                                return new CommandContext(RedisServer.shared().url(), isolated);
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }

@@ -1,4 +1,4 @@
-package routes.cli;
+package routes.bench;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package routes.cli;
+package routes.bench;
 
 import java.io.BufferedReader;
 import java.io.File;

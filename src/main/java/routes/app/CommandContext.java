@@ -1,23 +1,21 @@
-package routes.cli;
+package routes.app;
 
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import routes.app.PrinteryMain;
-import routes.app.RedisUrl;
 
 /** Printery's beans and properties without its routes or HTTP server, for one-shot commands. */
-public final class CliContext implements AutoCloseable {
+public final class CommandContext implements AutoCloseable {
 
     private final Main main = new PrinteryMain();
 
-    public CliContext() throws Exception {
+    public CommandContext() throws Exception {
         this(RedisUrl.fromEnvironment(System.getenv()), Map.of());
     }
 
     /** Against the given Redis, with extra Camel Main properties. */
-    CliContext(String redisUrl, Map<String, String> overrides) throws Exception {
+    public CommandContext(String redisUrl, Map<String, String> overrides) throws Exception {
         RedisUrl.requireReachable(redisUrl);
         main.addOverrideProperty("printery.redis.url", redisUrl);
         main.addOverrideProperty("camel.main.routesCollectorEnabled", "false");

@@ -1,4 +1,4 @@
-package routes.cli;
+package routes.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

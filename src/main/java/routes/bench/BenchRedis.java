@@ -1,4 +1,4 @@
-package routes.cli;
+package routes.bench;
 
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import routes.app.ConfigurationException;
 import routes.app.RedisUrl;
 
 /**
@@ -40,7 +41,7 @@ final class BenchRedis implements AutoCloseable {
         }
         String binary = redisServerBinary();
         if (binary == null) {
-            throw new UsageException("bench needs redis-server on PATH (apt-get install redis-server) "
+            throw new ConfigurationException("bench needs redis-server on PATH (apt-get install redis-server) "
                     + "or PRINTERY_REDIS_URL pointing at a Redis it may fill with bench streams");
         }
         int port;
