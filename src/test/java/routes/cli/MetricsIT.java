@@ -1,0 +1,104 @@
+package routes.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import org.junit.jupiter.api.Test;
+import routes.support.Isolation;
+import routes.support.RedisServer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `run` with metrics on, as deployed: processing events registers meters without Micrometer warnings. */
+class MetricsIT {
+
+    private final String redis = RedisServer.shared().url();
+    private final String stream = "printery:metrics:" + UUID.randomUUID();
+    private final List<String> onStream = List.of("printery.streams.deployment=" + stream,
+            "printery.streams.validation=" + stream + ":validation", "printery.streams.dependency=" + stream + ":dependency",
+            "printery.streams.health=" + stream + ":health", "printery.streams.dlq=" + stream + ":dlq");
+
+    @Test
+    void eventsRegisterMetersWithoutWarningsAndTheRouteMetricsAreScraped() throws Exception {
+        int port = Isolation.freePort();
+        Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(port),
+                "PRINTERY_DB_URL", "jdbc:h2:mem:metrics-it", "PRINTERY_NOTIFY_OUTBOX",
+                Files.createTempDirectory("printery-metrics-").resolve("outbox.log").toString());
+        try (JarProcess run = JarProcess.start(env, onStream, "run")) {
+            run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
+
+            // Two events: meters are registered on the first, the second finds them.
+            publish("dep-metrics-1");
+            publish("dep-metrics-2");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (validationResults() < 2) {
+                assertTrue(System.currentTimeMillis() < deadline, () -> "no 2 validation:completed within 30 s: " + run.stderr());
+                Thread.sleep(200);
+            }
+            // The notifier reads the 2 deployment:started, 2 validation:started and 2 validation:completed entries.
+            String metrics = scrape(port);
+            while (sample(metrics, "camel_exchanges_total", "routeId=\"notifier\"") < 6) {
+                assertTrue(System.currentTimeMillis() < deadline, "notifier not done within 30 s: " + run.stderr());
+                Thread.sleep(200);
+                metrics = scrape(port);
+            }
+
+            List<String> warnings = run.stderr().stream().filter(l -> l.contains(" WARN ") && l.contains("MeterRegistry"))
+                    .toList();
+            assertTrue(warnings.isEmpty(), () -> "meter registry warnings:\n" + String.join("\n", warnings));
+
+            String scraped = metrics;
+            assertEquals(2, sample(scraped, "camel_route_policy_seconds_count", "routeId=\"validator\""),
+                    () -> "route policy timer of the validator route: " + scraped);
+        }
+    }
+
+    private void publish(String deploymentId) throws Exception {
+        try (JarProcess publish = JarProcess.start(Map.of("PRINTERY_REDIS_URL", redis), onStream, "publish",
+                "deployment:started", "--deployment-id", deploymentId, "--version", "v1", "--environment", "staging",
+                "--services", "api")) {
+            assertEquals(0, publish.await(), () -> "publish failed: " + publish.stderr());
+        }
+    }
+
+    /** The sum of the samples of {@code name} whose labels contain {@code labels}; -1 when there is none. */
+    private static double sample(String metrics, String name, String labels) {
+        double sum = -1;
+        for (String line : metrics.split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (line.startsWith(name + "{") && line.substring(name.length(), space).contains(labels)
+                    || line.startsWith(name + " ") && labels.isEmpty()) {
+                sum = Math.max(sum, 0) + Double.parseDouble(line.substring(space + 1));
+            }
+        }
+        return sum;
+    }
+
+    private static String scrape(int port) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/observe/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response::body);
+        return response.body();
+    }
+
+    private long validationResults() {
+        RedisClient client = RedisClient.create(redis);
+        try (var connection = client.connect()) {
+            return connection.sync().xrange(stream + ":validation", Range.create("-", "+")).stream()
+                    .filter(m -> "validation:completed".equals(m.getBody().get("type"))).count();
+        } finally {
+            client.shutdown();
+        }
+    }
+}
