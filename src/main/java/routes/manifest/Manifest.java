@@ -28,8 +28,21 @@ public record Manifest(String source, List<Stage> stages, Map<String, Service> s
      * @param name              vercel, railway, folio, ...
      * @param services          deployed by this stage
      * @param checkDependencies whether the dependency checker runs after this stage completes
+     * @param deployer          the deployer that deploys its services (vercel, railway, http, simulated); null when
+     *                          none is named, and the orchestrator refuses to deploy it
+     * @param settings          the deployer's settings for every service of the stage (docs/deployers.md)
      */
-    public record Stage(String name, List<String> services, boolean checkDependencies) {
+    public record Stage(String name, List<String> services, boolean checkDependencies, String deployer,
+                        Map<String, String> settings) {
+
+        public Stage {
+            services = List.copyOf(services);
+            settings = Map.copyOf(settings);
+        }
+
+        public Stage(String name, List<String> services, boolean checkDependencies) {
+            this(name, services, checkDependencies, null, Map.of());
+        }
     }
 
     /**
@@ -38,9 +51,16 @@ public record Manifest(String source, List<Stage> stages, Map<String, Service> s
      * @param requiredEnv    variables that must be set in the deployment's environment
      * @param dependsOn      other services or infrastructure entries
      * @param requestCounter Prometheus counter of requests, with a status/code label, for the error rate
+     * @param deploy         this service's deployer settings (a Vercel project, a Railway service id), over the
+     *                       stage's
      */
     public record Service(String name, String stage, String image, String registry, String health, String ready,
-                          String metrics, List<String> requiredEnv, List<String> dependsOn, String requestCounter) {
+                          String metrics, List<String> requiredEnv, List<String> dependsOn, String requestCounter,
+                          Map<String, String> deploy) {
+
+        public Service {
+            deploy = Map.copyOf(deploy);
+        }
     }
 
     /** @param type postgres (url is a JDBC URL), redis (redis:// URL) or http (url answers 2xx when healthy) */

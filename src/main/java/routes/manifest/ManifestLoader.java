@@ -104,7 +104,7 @@ public final class ManifestLoader {
             for (int i = 0; i < stageList.size(); i++) {
                 String key = "stages[" + i + "]";
                 Map<String, Object> s = map(stageList.get(i), key);
-                known(s, key, "name", "services", "checkDependencies");
+                known(s, key, "name", "services", "checkDependencies", "deployer", "settings");
                 String name = string(required(s, key, "name"), key + ".name");
                 if (stages.stream().anyMatch(st -> st.name().equals(name))) {
                     throw problem(key + ".name", "stage '" + name + "' is declared twice");
@@ -115,7 +115,8 @@ public final class ManifestLoader {
                         throw problem(key + ".services", "service '" + svc + "' is already in stage " + stageOfService.get(svc));
                     }
                 });
-                stages.add(new Stage(name, services, bool(s.get("checkDependencies"), key + ".checkDependencies")));
+                stages.add(new Stage(name, services, bool(s.get("checkDependencies"), key + ".checkDependencies"),
+                        optString(s.get("deployer"), key + ".deployer"), settings(s.get("settings"), key + ".settings")));
             }
 
             Map<String, Infrastructure> infrastructure = new LinkedHashMap<>();
@@ -150,7 +151,8 @@ public final class ManifestLoader {
             entries(required(top, "", "services"), "services").forEach((name, value) -> {
                 String key = "services." + name;
                 Map<String, Object> m = map(value, key);
-                known(m, key, "image", "registry", "health", "ready", "metrics", "requiredEnv", "dependsOn", "requestCounter");
+                known(m, key, "image", "registry", "health", "ready", "metrics", "requiredEnv", "dependsOn", "requestCounter",
+                        "deploy");
                 String stage = stageOfService.get(name);
                 if (stage == null) {
                     throw problem(key, "service '" + name + "' is in no stage: list it under a stage's services");
@@ -167,7 +169,7 @@ public final class ManifestLoader {
                         optHttpUrl(m.get("health"), key + ".health"), optHttpUrl(m.get("ready"), key + ".ready"),
                         optHttpUrl(m.get("metrics"), key + ".metrics"), strings(m.get("requiredEnv"), key + ".requiredEnv"),
                         strings(m.get("dependsOn"), key + ".dependsOn"),
-                        optString(m.get("requestCounter"), key + ".requestCounter")));
+                        optString(m.get("requestCounter"), key + ".requestCounter"), settings(m.get("deploy"), key + ".deploy")));
             });
             stageOfService.keySet().forEach(svc -> {
                 if (!services.containsKey(svc)) {
@@ -253,6 +255,13 @@ public final class ManifestLoader {
                 throw problem(key, "expected a mapping, found " + describe(value));
             }
             return (Map<String, Object>) m;
+        }
+
+        /** Deployer settings: names to plain values (placeholders resolved). */
+        private Map<String, String> settings(Object value, String key) {
+            Map<String, String> settings = new LinkedHashMap<>();
+            entries(value, key).forEach((name, v) -> settings.put(name, string(v, key + "." + name)));
+            return settings;
         }
 
         private Map<String, Object> entries(Object value, String key) {
