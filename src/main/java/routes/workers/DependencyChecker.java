@@ -26,6 +26,7 @@ import routes.events.proto.HealthStatus;
 import routes.manifest.Manifest;
 import routes.manifest.Manifest.Infrastructure;
 import routes.manifest.Manifest.Service;
+import routes.workers.probe.Endpoints;
 
 /**
  * After a successful stage whose manifest entry says checkDependencies, checks every dependency of the stage's

@@ -10,12 +10,15 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.camel.util.function.Suppliers;
+import routes.workers.probe.ConnectionRefused;
 
 /**
  * One attempt to reach a dependency the way its clients do: a JDBC connection and SELECT 1, a Redis PING, an HTTP
@@ -29,12 +32,12 @@ class DependencyProbe implements AutoCloseable {
     }
 
     private final Duration timeout;
-    private final Lazy<HttpClient> http;
+    private final Supplier<HttpClient> http;
     private RedisClient redis;
 
     DependencyProbe(Duration timeout) {
         this.timeout = timeout;
-        this.http = new Lazy<>(() -> HttpClient.newBuilder().connectTimeout(timeout)
+        this.http = Suppliers.memorize(() -> HttpClient.newBuilder().connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NORMAL).build());
     }
 

@@ -8,7 +8,9 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
+import org.apache.camel.util.function.Suppliers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.events.EventPublisher;
@@ -38,7 +40,7 @@ public class HealthMonitor {
     private final long windowMs;
     private final int samples;
     private final String requestCounter;
-    private final Lazy<HttpClient> http;
+    private final Supplier<HttpClient> http;
     private final Duration requestTimeout;
 
     /**
@@ -60,7 +62,7 @@ public class HealthMonitor {
         this.requestCounter = requestCounter;
         // An answer slower than the unhealthy limit is unhealthy whatever it says: no need to wait longer.
         this.requestTimeout = Duration.ofMillis(thresholds.unhealthyResponseMs());
-        this.http = new Lazy<>(() -> HttpClient.newBuilder().connectTimeout(requestTimeout)
+        this.http = Suppliers.memorize(() -> HttpClient.newBuilder().connectTimeout(requestTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL).build());
     }
 

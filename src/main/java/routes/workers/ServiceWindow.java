@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import routes.events.proto.HealthStatus;
 import routes.events.proto.ServiceHealthStatus;
 import routes.manifest.Manifest.Service;
+import routes.workers.probe.Endpoints;
 
 /**
  * What the health monitor saw of one service over its window: each sample polls the health and ready URLs and

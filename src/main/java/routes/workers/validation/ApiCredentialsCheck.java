@@ -8,7 +8,7 @@ import java.util.List;
 
 import routes.manifest.Manifest;
 import routes.manifest.Manifest.Credential;
-import routes.workers.Endpoints;
+import routes.workers.probe.Endpoints;
 
 /**
  * api_credentials: each credential check of the manifest answers 2xx when called with its token (e.g. a

@@ -8,23 +8,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
-import routes.workers.ConnectionRefused;
-import routes.workers.Lazy;
+import org.apache.camel.util.function.Suppliers;
+import routes.workers.probe.ConnectionRefused;
 
 /**
  * HTTP for the checks: one client, HTTP/1.1 (no h2c upgrade dance with plain-http test servers and registries),
  * no redirects (an Authorization header must not follow a redirect elsewhere), every request bounded by the check
- * timeout so a cancelled check's thread does not linger. The client is built on first use ({@link Lazy}).
+ * timeout so a cancelled check's thread does not linger. The client is built on first use: its set-up (TLS) is
+ * start-up work for a check that may not run for hours.
  */
 public final class HttpProbe {
 
     private final Duration timeout;
-    private final Lazy<HttpClient> client;
+    private final Supplier<HttpClient> client;
 
     public HttpProbe(Duration timeout) {
         this.timeout = timeout;
-        this.client = new Lazy<>(() -> HttpClient.newBuilder()
+        this.client = Suppliers.memorize(() -> HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(timeout)

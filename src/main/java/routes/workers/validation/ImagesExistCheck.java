@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import routes.manifest.Manifest;
 import routes.manifest.Manifest.Registry;
 import routes.manifest.Manifest.Service;
-import routes.workers.Endpoints;
+import routes.workers.probe.Endpoints;
 
 /**
  * images_exist: each service's image {@code <repository>:<version>} is in its registry, asked with the OCI

@@ -15,7 +15,7 @@ import routes.manifest.Manifest.Infrastructure;
 import routes.manifest.Manifest.Migrations;
 import routes.manifest.Manifest.VersionRange;
 import routes.manifest.SchemaVersion;
-import routes.workers.ConnectionRefused;
+import routes.workers.probe.ConnectionRefused;
 
 /**
  * migrations_compatible: the schema version applied to the target database (the highest successful version in the

@@ -5,7 +5,7 @@ import java.net.http.HttpResponse;
 
 import routes.manifest.Manifest;
 import routes.manifest.Manifest.Discovery;
-import routes.workers.Endpoints;
+import routes.workers.probe.Endpoints;
 
 /**
  * service_discovery: the discovery endpoint answers 2xx. When it does not, the result is WARNINGS, not FAILED:

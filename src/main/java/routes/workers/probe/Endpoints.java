@@ -1,4 +1,4 @@
-package routes.workers;
+package routes.workers.probe;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package routes.workers;
+package routes.workers.probe;
 
 import java.net.ConnectException;
 import java.util.Optional;

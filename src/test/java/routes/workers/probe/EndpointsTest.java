@@ -1,4 +1,4 @@
-package routes.workers;
+package routes.workers.probe;
 
 import org.junit.jupiter.api.Test;
 
