@@ -17,8 +17,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import org.apache.camel.util.function.Suppliers;
 import routes.workers.probe.ConnectionRefused;
+import routes.workers.probe.ProbeHttpClient;
 
 /**
  * One attempt to reach a dependency the way its clients do: a JDBC connection and SELECT 1, a Redis PING, an HTTP
@@ -37,8 +37,7 @@ class DependencyProbe implements AutoCloseable {
 
     DependencyProbe(Duration timeout) {
         this.timeout = timeout;
-        this.http = Suppliers.memorize(() -> HttpClient.newBuilder().connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL).build());
+        this.http = ProbeHttpClient.onFirstUse(timeout);
     }
 
     /** Created on first use: a Lettuce client holds threads until shut down, for a check that may never run. */

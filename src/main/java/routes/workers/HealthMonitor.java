@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import org.apache.camel.util.function.Suppliers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.events.EventPublisher;
@@ -23,6 +22,7 @@ import routes.events.proto.HealthCheckStartedEvent;
 import routes.events.proto.HealthStatus;
 import routes.events.proto.ServiceHealthStatus;
 import routes.manifest.Manifest;
+import routes.workers.probe.ProbeHttpClient;
 
 /**
  * After a successful stage, watches each of its services for a window: {@code samples} rounds, evenly spread from
@@ -62,8 +62,7 @@ public class HealthMonitor {
         this.requestCounter = requestCounter;
         // An answer slower than the unhealthy limit is unhealthy whatever it says: no need to wait longer.
         this.requestTimeout = Duration.ofMillis(thresholds.unhealthyResponseMs());
-        this.http = Suppliers.memorize(() -> HttpClient.newBuilder().connectTimeout(requestTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL).build());
+        this.http = ProbeHttpClient.onFirstUse(requestTimeout);
     }
 
     /**

@@ -115,6 +115,23 @@ class DependencyCheckerTest {
     }
 
     @Test
+    void aRedirectIsReportedNotFollowed() throws Exception {
+        FakeService shield = service();
+        shield.healthRedirect(shield.url("/ready"));
+        DependencyChecker checker = checker(manifest("""
+                  api: {image: materi/api, dependsOn: [shield]}
+                  shield: {image: materi/shield, health: "%s"}
+                """.formatted(shield.url("/health")), POSTGRES, RedisServer.shared().url()), 3000);
+
+        DependencyStatus status = checker.check(stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS, "api"))
+                .getDependencyCheckCompleted().getDependencies(0);
+
+        assertEquals(HealthStatus.HEALTH_STATUS_UNHEALTHY, status.getStatus(), status.toString());
+        assertEquals("HTTP 302", status.getErrorMessage());
+        assertEquals(0, shield.hits("ready"), "the redirect is not followed");
+    }
+
+    @Test
     void aRefusedConnectionReadsConnectionRefusedToHostAndPortForEveryKind() throws Exception {
         int closed = Isolation.freePort();
         DependencyChecker checker = checker(manifest("""

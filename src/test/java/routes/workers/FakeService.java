@@ -27,6 +27,7 @@ final class FakeService implements AutoCloseable {
     private volatile int healthStatus = 200;
     private volatile int readyStatus = 200;
     private volatile long healthDelayMs;
+    private volatile String healthLocation;
     private volatile long readyDelayMs;
     private volatile int okPerScrape;
     private volatile int errorsPerScrape;
@@ -66,6 +67,13 @@ final class FakeService implements AutoCloseable {
         return this;
     }
 
+    /** /health answers 302 to {@code location}, as a service behind a login page does. */
+    FakeService healthRedirect(String location) {
+        this.healthStatus = 302;
+        this.healthLocation = location;
+        return this;
+    }
+
     FakeService ready(int status, long delayMs) {
         this.readyStatus = status;
         this.readyDelayMs = delayMs;
@@ -97,6 +105,9 @@ final class FakeService implements AutoCloseable {
                 Thread.sleep(delayMs);
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            if (endpoint.equals("health") && healthLocation != null) {
+                exchange.getResponseHeaders().set("Location", healthLocation);
+            }
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);

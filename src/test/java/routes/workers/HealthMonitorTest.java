@@ -174,6 +174,21 @@ class HealthMonitorTest {
     }
 
     @Test
+    void aRedirectIsReportedNotFollowed() throws Exception {
+        FakeService api = service().traffic(100, 0);
+        api.healthRedirect(api.url("/ready"));
+
+        HealthCheckCompletedEvent result = monitor(THRESHOLDS, entry("api", api))
+                .monitor(stageCompleted("railway", SUCCESS)).getHealthCheckCompleted();
+
+        assertEquals(HealthStatus.HEALTH_STATUS_UNHEALTHY, result.getOverallStatus(), result.toString());
+        assertFalse(result.getServices(0).getHealthOk());
+        assertTrue(result.getRollbackReason().contains("api: health " + api.url("/health") + " failed in 3/3 samples: HTTP 302"),
+                result.getRollbackReason());
+        assertEquals(3, api.hits("ready"), "only the samples' own ready polls, no redirect followed");
+    }
+
+    @Test
     void missingUrlsUnreachableMetricsAndUnknownServicesAreReported() throws Exception {
         FakeService printery = service();
         int closed = FakeService.closedPort();

@@ -10,14 +10,12 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import org.apache.camel.util.function.Suppliers;
 import routes.workers.probe.ConnectionRefused;
+import routes.workers.probe.ProbeHttpClient;
 
 /**
- * HTTP for the checks: one client, HTTP/1.1 (no h2c upgrade dance with plain-http test servers and registries),
- * no redirects (an Authorization header must not follow a redirect elsewhere), every request bounded by the check
- * timeout so a cancelled check's thread does not linger. The client is built on first use: its set-up (TLS) is
- * start-up work for a check that may not run for hours.
+ * HTTP for the checks: one client ({@link ProbeHttpClient}: no redirects, so an Authorization header never follows
+ * one elsewhere), every request bounded by the check timeout so a cancelled check's thread does not linger.
  */
 public final class HttpProbe {
 
@@ -26,11 +24,7 @@ public final class HttpProbe {
 
     public HttpProbe(Duration timeout) {
         this.timeout = timeout;
-        this.client = Suppliers.memorize(() -> HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout)
-                .build());
+        this.client = ProbeHttpClient.onFirstUse(timeout);
     }
 
     /** A request to {@code url} with the check timeout; add headers and a method, then {@link #send}. */
