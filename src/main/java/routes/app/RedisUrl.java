@@ -9,6 +9,7 @@ import java.util.Set;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.camel.util.ObjectHelper;
 
 /**
  * PRINTERY_REDIS_URL: read, checked before anything connects (a malformed URL is a configuration error with one line
@@ -108,10 +109,8 @@ public final class RedisUrl {
     }
 
     private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        // Camel's walk of the causes starts at the root cause.
+        Throwable root = ObjectHelper.createExceptionIterator(e).next();
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 

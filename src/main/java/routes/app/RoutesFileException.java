@@ -1,5 +1,6 @@
 package routes.app;
 
+import org.apache.camel.util.ObjectHelper;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
@@ -16,14 +17,13 @@ public final class RoutesFileException extends ConfigurationException {
 
     /** The route file problem behind a failed start, or null when the start failed for another reason. */
     public static RoutesFileException of(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof MarkedYamlEngineException yaml) {
-                Mark mark = yaml.getProblemMark().or(yaml::getContextMark).orElse(null);
-                String where = mark == null ? "a route file" : mark.getName() + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
-                String context = yaml.getContext() == null ? "" : " (" + yaml.getContext().strip() + ")";
-                return new RoutesFileException(where + ": " + yaml.getProblem().strip() + context, failure);
-            }
+        MarkedYamlEngineException yaml = ObjectHelper.getException(MarkedYamlEngineException.class, failure);
+        if (yaml == null) {
+            return null;
         }
-        return null;
+        Mark mark = yaml.getProblemMark().or(yaml::getContextMark).orElse(null);
+        String where = mark == null ? "a route file" : mark.getName() + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+        String context = yaml.getContext() == null ? "" : " (" + yaml.getContext().strip() + ")";
+        return new RoutesFileException(where + ": " + yaml.getProblem().strip() + context, failure);
     }
 }

@@ -2,6 +2,7 @@ package routes.cli;
 
 import java.io.PrintWriter;
 
+import org.apache.camel.util.ObjectHelper;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,37 +66,29 @@ public final class Cli implements Runnable {
     private static int failure(Exception e, CommandLine command) throws Exception {
         PrintWriter err = command.getErr();
         String name = command.getCommandSpec().qualifiedName();
-        UsageException usage = causeOf(e, UsageException.class);
+        UsageException usage = ObjectHelper.getException(UsageException.class, e);
         if (usage != null) {
             return usageError(command, usage.getMessage());
         }
-        RedisUrl.RedisUnreachableException unreachable = causeOf(e, RedisUrl.RedisUnreachableException.class);
+        RedisUrl.RedisUnreachableException unreachable =
+                ObjectHelper.getException(RedisUrl.RedisUnreachableException.class, e);
         if (unreachable != null) {
             err.println(name + ": " + unreachable.getMessage());
             return REDIS_UNREACHABLE;
         }
         for (Class<? extends RuntimeException> configuration : java.util.List.of(ConfigurationException.class,
                 ManifestException.class)) {
-            RuntimeException problem = causeOf(e, configuration);
+            RuntimeException problem = ObjectHelper.getException(configuration, e);
             if (problem != null) {
                 err.println(name + ": " + problem.getMessage());
                 return USAGE;
             }
         }
-        PortTakenException port = causeOf(e, PortTakenException.class);
+        PortTakenException port = ObjectHelper.getException(PortTakenException.class, e);
         if (port != null) {
             err.println(name + ": " + port.getMessage());
             return 1;
         }
         throw e;
-    }
-
-    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.util.ObjectHelper;
 import routes.streams.RedisStreamsConstants;
 
 /**
@@ -100,10 +101,8 @@ public class DeadLetters {
             return "";
         }
         StringBuilder reason = new StringBuilder(String.valueOf(failure.getMessage()));
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        // Camel's walk of the causes starts at the root cause.
+        Throwable root = ObjectHelper.createExceptionIterator(failure).next();
         if (root != failure) {
             reason.append(" (caused by ").append(root.getClass().getName()).append(": ").append(root.getMessage()).append(')');
         }

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 /** The time arguments of the DLQ tools: ages like 30m, 12h, 7d, and points in time (an age ago, a date, an instant). */
 public final class TimeArgs {
 
+    // Not Camel's TimeUtils: it reads text it does not know (and weeks) as 0, and wraps on overflow.
     private static final Pattern AGE = Pattern.compile("(\\d+)\\s*([smhdw])");
 
     private TimeArgs() {

@@ -30,7 +30,7 @@ public class ValidatorConfiguration implements CamelConfiguration {
     public Validator validator(CamelContext context, Manifest manifest, EventPublisher eventPublisher,
                                @PropertyInject("printery.validator.check-timeout") String checkTimeout) {
         // Cached (unbounded) so that a check never queues behind another; Camel shuts it down with the context.
-        return validator(manifest, eventPublisher, System::getenv, Duration.ofMillis(TimeUtils.toMilliSeconds(checkTimeout)),
+        return validator(manifest, eventPublisher, System::getenv, TimeUtils.toDuration(checkTimeout),
                 context.getExecutorServiceManager().newCachedThreadPool(this, "ValidatorChecks"));
     }
 

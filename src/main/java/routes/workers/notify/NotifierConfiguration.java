@@ -48,7 +48,7 @@ public class NotifierConfiguration implements CamelConfiguration {
                                                    @PropertyInject("printery.notify.in-flight-ttl") String inFlightTtl,
                                                    @PropertyInject("printery.idempotency.ttl") long ttlSeconds) {
         return new NotifierIdempotency(redisTemplate, "printery-notifier",
-                Duration.ofMillis(TimeUtils.toMilliSeconds(inFlightTtl)), Duration.ofSeconds(ttlSeconds));
+                TimeUtils.toDuration(inFlightTtl), Duration.ofSeconds(ttlSeconds));
     }
 
     @BindToRegistry("notifierOutbox")

@@ -33,7 +33,8 @@ public final class Endpoints {
 
     /**
      * {@code redis://:secret@host:6379/0} becomes {@code redis://host:6379/0}, {@code jdbc:postgresql://h/db?password=x}
-     * becomes {@code jdbc:postgresql://h/db}: credentials can sit in user info or parameters, so both go.
+     * becomes {@code jdbc:postgresql://h/db}: credentials can sit in user info or parameters, so both go. (Camel's
+     * URISupport.sanitizeUri masks only the values of parameters it knows, and keeps user names.)
      */
     public static String withoutCredentials(String url) {
         if (url == null) {
