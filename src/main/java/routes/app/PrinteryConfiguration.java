@@ -1,5 +1,6 @@
 package routes.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import org.apache.camel.BindToRegistry;
@@ -78,6 +79,12 @@ public class PrinteryConfiguration implements CamelConfiguration {
     @BindToRegistry("eventPublisher")
     public EventPublisher eventPublisher(CamelContext context, Streams streams) {
         return new EventPublisher(context, streams);
+    }
+
+    /** The one JSON mapper (thread-safe once built) of the DLQ API and tools, the checks and the notifier. */
+    @BindToRegistry("jsonMapper")
+    public ObjectMapper jsonMapper() {
+        return new ObjectMapper();
     }
 
     @BindToRegistry("eventFormat")

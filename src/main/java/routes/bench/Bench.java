@@ -24,6 +24,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.builder.RouteBuilder;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.app.CommandContext;
@@ -78,9 +79,10 @@ public final class Bench {
 
     /**
      * Runs the benchmark: {@code events} entries per reader after the warm-up, and the start-up probe unless told
-     * not to. Returns the figures, in the order the JSON line prints them.
+     * not to. Returns the figures as one JSON object.
      */
-    public static Map<String, Object> run(long events, boolean noRunProbe) throws Exception {
+    public static String run(long events, boolean noRunProbe) throws Exception {
+        ObjectMapper json;
         long warmup = WARMUP;
         String stream = "printery:bench:" + UUID.randomUUID();
         byte[] key = stream.getBytes(StandardCharsets.UTF_8);
@@ -106,6 +108,7 @@ public final class Bench {
                 LOG.info("raw Lettuce drain: {} events/s", Math.round(raw));
 
                 try (CommandContext camel = new CommandContext(redis.url(), CAMEL_SETTINGS)) {
+                    json = camel.bean("jsonMapper", ObjectMapper.class);
                     addRoute(camel, stream, ROUTE_GROUP, true, sink);
                     cpu = threadCpu(ROUTE_THREAD);
                     double route = routeDrain(camel, sync, key, ROUTE_GROUP, sink, warmup, events);
@@ -157,7 +160,7 @@ public final class Bench {
         }
         result.put("cores", Runtime.getRuntime().availableProcessors());
         result.put("java", System.getProperty("java.version"));
-        return result;
+        return json.writeValueAsString(result);
     }
 
     private static void putStarts(Map<String, Object> result, String prefix, RunProbe.Result starts) {

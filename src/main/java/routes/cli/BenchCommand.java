@@ -2,7 +2,6 @@ package routes.cli;
 
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
         if (events < 1_000) {
             throw new UsageException("--events must be at least 1000");
         }
-        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(Bench.run(events, noRunProbe)));
+        spec.commandLine().getOut().println(Bench.run(events, noRunProbe));
         return 0;
     }
 }

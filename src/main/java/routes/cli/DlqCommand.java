@@ -77,7 +77,7 @@ final class DlqCommand implements Runnable {
             try (CommandContext cli = dlq.context.get()) {
                 List<DeadLetter> letters = cli.bean("dlqStore", DlqStore.class).list(worker, from, limit);
                 if (json) {
-                    ObjectMapper mapper = new ObjectMapper();
+                    ObjectMapper mapper = cli.bean("jsonMapper", ObjectMapper.class);
                     for (DeadLetter d : letters) {
                         out.println(mapper.writeValueAsString(d.toJson(false)));
                     }

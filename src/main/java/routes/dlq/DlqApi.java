@@ -14,13 +14,14 @@ public class DlqApi {
 
     public static final int DEFAULT_LIMIT = 1000;
 
-    private final ObjectMapper json = new ObjectMapper();
     private final DlqStore store;
     private final DlqReplayer replayer;
+    private final ObjectMapper json;
 
-    public DlqApi(DlqStore store, DlqReplayer replayer) {
+    public DlqApi(DlqStore store, DlqReplayer replayer, ObjectMapper json) {
         this.store = store;
         this.replayer = replayer;
+        this.json = json;
     }
 
     /** ?worker=W&since=T&limit=N: newest first, without payloads. */

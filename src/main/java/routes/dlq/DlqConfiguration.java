@@ -2,6 +2,7 @@ package routes.dlq;
 
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -57,7 +58,7 @@ public class DlqConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "dlqApi", lazy = true)
-    public DlqApi dlqApi(DlqStore dlqStore, DlqReplayer dlqReplayer) {
-        return new DlqApi(dlqStore, dlqReplayer);
+    public DlqApi dlqApi(DlqStore dlqStore, DlqReplayer dlqReplayer, ObjectMapper jsonMapper) {
+        return new DlqApi(dlqStore, dlqReplayer, jsonMapper);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -28,10 +29,11 @@ public class ValidatorConfiguration implements CamelConfiguration {
 
     @BindToRegistry("validator")
     public Validator validator(CamelContext context, Manifest manifest, EventPublisher eventPublisher,
+                               ObjectMapper jsonMapper,
                                @PropertyInject("printery.validator.check-timeout") String checkTimeout) {
         // Cached (unbounded) so that a check never queues behind another; Camel shuts it down with the context.
         return validator(manifest, eventPublisher, System::getenv, TimeUtils.toDuration(checkTimeout),
-                context.getExecutorServiceManager().newCachedThreadPool(this, "ValidatorChecks"));
+                context.getExecutorServiceManager().newCachedThreadPool(this, "ValidatorChecks"), jsonMapper);
     }
 
     /**
@@ -40,15 +42,15 @@ public class ValidatorConfiguration implements CamelConfiguration {
      * @param processEnvironment what an environment with {@code variables: env} reads
      */
     public static Validator validator(Manifest manifest, EventPublisher publisher, Function<String, String> processEnvironment,
-                                      Duration timeout, ExecutorService executor) {
+                                      Duration timeout, ExecutorService executor, ObjectMapper json) {
         // The validator's deadline decides "timed out"; the checks' own I/O bounds sit a little beyond it, so a
         // request timing out at the same instant cannot turn a timeout into another result, yet nothing lingers.
         Duration ioTimeout = timeout.plus(IO_GRACE);
         HttpProbe http = new HttpProbe(ioTimeout);
         return new Validator(manifest, publisher, List.of(
-                new ImagesExistCheck(manifest, http),
+                new ImagesExistCheck(manifest, http, json),
                 new MigrationsCompatibleCheck(manifest, ioTimeout),
-                new EnvironmentVariablesCheck(manifest, processEnvironment, http),
+                new EnvironmentVariablesCheck(manifest, processEnvironment, http, json),
                 new ServiceDiscoveryCheck(manifest, http),
                 new ApiCredentialsCheck(manifest, http)),
                 timeout, executor);

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
@@ -136,22 +138,7 @@ class CliTest {
                     1, "routes.events.InvalidEventException", "test", now, now, now, event.getType(), event.getEventId(),
                     event.getDeploymentId(), event.getCorrelationId(), event.toByteArray(), event.getSerializedSize(),
                     null, 0, null));
-            CommandLine.IFactory withApp = new CommandLine.IFactory() {
-                @Override
-                public <K> K create(Class<K> type) throws Exception {
-                    K command = CommandLine.defaultFactory().create(type);
-                    if (command instanceof DlqCommand dlq) {
-                        dlq.context = () -> {
-                            try {
-                                return new CommandContext(RedisServer.shared().url(), isolated);
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        };
-                    }
-                    return command;
-                }
-            };
+            CommandLine.IFactory withApp = withApp(isolated);
 
             Run first = cli(withApp, "dlq", "replay", "17-0");
             assertEquals(0, first.exit(), first::toString);
@@ -170,6 +157,45 @@ class CliTest {
                 client.shutdown();
             }
         }
+    }
+
+    @Test
+    void dlqListJsonPrintsOneObjectPerDeadLetter() throws Exception {
+        Map<String, String> isolated = Isolation.properties("test:cli:" + UUID.randomUUID());
+        try (CommandContext app = new CommandContext(RedisServer.shared().url(), isolated)) {
+            Instant now = Instant.now();
+            app.bean("dlqStore", DlqStore.class).insert(new DeadLetter("18-0", "s", "6-0", "printery-validator",
+                    "validator-failures", "validator", 1, "java.lang.IllegalStateException", "test", now, now, now,
+                    null, null, null, null, null, 0, null, 0, null));
+
+            Run listed = cli(withApp(isolated), "dlq", "list", "--json");
+
+            assertEquals(0, listed.exit(), listed::toString);
+            assertEquals(1, listed.out().lines().count(), listed::toString);
+            JsonNode letter = new ObjectMapper().readTree(listed.out());
+            assertEquals("18-0", letter.get("id").asText());
+            assertEquals("validator-failures", letter.get("worker").asText());
+        }
+    }
+
+    /** The DLQ commands open their context on the isolated streams and database of the test. */
+    private static CommandLine.IFactory withApp(Map<String, String> isolated) {
+        return new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K command = CommandLine.defaultFactory().create(type);
+                if (command instanceof DlqCommand dlq) {
+                    dlq.context = () -> {
+                        try {
+                            return new CommandContext(RedisServer.shared().url(), isolated);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    };
+                }
+                return command;
+            }
+        };
     }
 
     private static void assertUsageError(Run run, String prefix, String naming) {

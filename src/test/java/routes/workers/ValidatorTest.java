@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -51,6 +52,7 @@ class ValidatorTest {
     private ValidatorFixture fixture;
     private PrinteryApp app;
     private EventPublisher publisher;
+    private ObjectMapper json;
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
     @BeforeAll
@@ -58,6 +60,7 @@ class ValidatorTest {
         fixture = new ValidatorFixture();
         app = new PrinteryApp(Map.of("camel.main.routesCollectorEnabled", "false"));
         publisher = app.bean("eventPublisher", EventPublisher.class);
+        json = app.bean("jsonMapper", ObjectMapper.class);
         // Loads the JDBC driver, HTTP client, JSON and WireMock's templating once, so that the timeout test measures
         // the checks and not the first-use class loading of whichever test runs first.
         validator(Map.of()).validate(started("3.5.0", "staging", "api", "worker", "web"));
@@ -250,7 +253,7 @@ class ValidatorTest {
     void aSlowCheckTimesOutWhileTheOthersReport() {
         Duration timeout = Duration.ofSeconds(4);
         Validator validator = ValidatorConfiguration.validator(fixture.manifest(Map.of("DISCOVERY_PATH", "/discovery-slow")),
-                publisher, PROCESS_ENV::get, timeout, executor);
+                publisher, PROCESS_ENV::get, timeout, executor, json);
         long start = System.nanoTime();
         DeploymentEvent completed = validator.validate(started("3.5.0", "staging", "api", "worker", "web"));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -287,7 +290,7 @@ class ValidatorTest {
 
     private Validator validator(Map<String, String> overrides) {
         Manifest manifest = fixture.manifest(overrides);
-        return ValidatorConfiguration.validator(manifest, publisher, PROCESS_ENV::get, TIMEOUT, executor);
+        return ValidatorConfiguration.validator(manifest, publisher, PROCESS_ENV::get, TIMEOUT, executor, json);
     }
 
     static DeploymentEvent started(String version, String environment, String... services) {

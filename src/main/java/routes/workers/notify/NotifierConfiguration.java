@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Properties;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -59,14 +60,16 @@ public class NotifierConfiguration implements CamelConfiguration {
     @BindToRegistry("notifierSlackThreads")
     public NotifierSlackThreads notifierSlackThreads(StringRedisTemplate redisTemplate,
                                                      @PropertyInject("printery.notify.slack.thread-ttl") long ttlSeconds,
-                                                     @PropertyInject("printery.notify.slack.token") String token) {
-        return new NotifierSlackThreads(redisTemplate, Duration.ofSeconds(ttlSeconds), token);
+                                                     @PropertyInject("printery.notify.slack.token") String token,
+                                                     ObjectMapper jsonMapper) {
+        return new NotifierSlackThreads(redisTemplate, Duration.ofSeconds(ttlSeconds), token, jsonMapper);
     }
 
     @BindToRegistry("notifierPagerDuty")
     public NotifierPagerDuty notifierPagerDuty(@PropertyInject("printery.notify.pagerduty.routing-key") String routingKey,
-                                               @PropertyInject("printery.notify.pagerduty.source") String source) {
-        return new NotifierPagerDuty(routingKey, source);
+                                               @PropertyInject("printery.notify.pagerduty.source") String source,
+                                               ObjectMapper jsonMapper) {
+        return new NotifierPagerDuty(routingKey, source, jsonMapper);
     }
 
     /** camel-slack for the deployments channel's incoming webhook. */

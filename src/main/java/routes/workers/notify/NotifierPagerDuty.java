@@ -9,19 +9,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public class NotifierPagerDuty {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final String routingKey;
     private final String source;
+    private final ObjectMapper json;
 
-    public NotifierPagerDuty(String routingKey, String source) {
+    public NotifierPagerDuty(String routingKey, String source, ObjectMapper json) {
         this.routingKey = routingKey;
         this.source = source;
+        this.json = json;
     }
 
     public String trigger(Notification notification) {
         NotifierMessage message = notification.getMessage();
-        ObjectNode event = JSON.createObjectNode()
+        ObjectNode event = json.createObjectNode()
                 .put("routing_key", routingKey)
                 .put("event_action", "trigger")
                 .put("dedup_key", message.deploymentId());

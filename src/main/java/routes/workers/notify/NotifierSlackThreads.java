@@ -21,16 +21,16 @@ public class NotifierSlackThreads {
     public static final String NOTIFICATION = "PrinteryNotification";
     private static final String THREAD_TS = "PrinteryThreadTs";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final StringRedisTemplate redis;
     private final Duration ttl;
     private final String token;
+    private final ObjectMapper json;
 
-    public NotifierSlackThreads(StringRedisTemplate redis, Duration ttl, String token) {
+    public NotifierSlackThreads(StringRedisTemplate redis, Duration ttl, String token, ObjectMapper json) {
         this.redis = redis;
         this.ttl = ttl;
         this.token = token;
+        this.json = json;
     }
 
     /**
@@ -42,7 +42,7 @@ public class NotifierSlackThreads {
         Notification notification = exchange.getIn().getBody(Notification.class);
         exchange.setProperty(NOTIFICATION, notification);
         exchange.getIn().setHeader("Authorization", "Bearer " + token);
-        ObjectNode request = JSON.createObjectNode()
+        ObjectNode request = json.createObjectNode()
                 .put("channel", notification.getAddress())
                 .put("text", notification.getMessage().text())
                 .put("unfurl_links", false);
@@ -62,7 +62,7 @@ public class NotifierSlackThreads {
      */
     public void remember(Exchange exchange) throws Exception {
         Notification notification = exchange.getProperty(NOTIFICATION, Notification.class);
-        JsonNode response = JSON.readTree(exchange.getIn().getBody(String.class));
+        JsonNode response = json.readTree(exchange.getIn().getBody(String.class));
         if (!response.path("ok").asBoolean(false)) {
             throw new NotifierSendException("Slack refused the message to " + notification.getAddress() + ": "
                     + response.path("error").asText("no error given"));

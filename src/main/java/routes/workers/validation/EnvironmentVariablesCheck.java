@@ -27,17 +27,18 @@ import routes.manifest.Manifest.Service;
  */
 public final class EnvironmentVariablesCheck implements ValidationCheck {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Manifest manifest;
     private final Function<String, String> processEnvironment;
     private final HttpProbe http;
+    private final ObjectMapper json;
 
     /** @param processEnvironment the {@code env} source: System::getenv in production, a map in tests */
-    public EnvironmentVariablesCheck(Manifest manifest, Function<String, String> processEnvironment, HttpProbe http) {
+    public EnvironmentVariablesCheck(Manifest manifest, Function<String, String> processEnvironment, HttpProbe http,
+                                     ObjectMapper json) {
         this.manifest = manifest;
         this.processEnvironment = processEnvironment;
         this.http = http;
+        this.json = json;
     }
 
     @Override
@@ -116,7 +117,7 @@ public final class EnvironmentVariablesCheck implements ValidationCheck {
             if (!HttpProbe.is2xx(response.statusCode())) {
                 throw new SourceException(describe(url) + " answered HTTP " + response.statusCode());
             }
-            JsonNode body = JSON.readTree(response.body());
+            JsonNode body = json.readTree(response.body());
             if (body == null || !body.isObject()) {
                 throw new SourceException(describe(url) + " answered no JSON object");
             }

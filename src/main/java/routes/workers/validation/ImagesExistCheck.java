@@ -38,17 +38,15 @@ public final class ImagesExistCheck implements ValidationCheck {
     /** The OCI distribution spec's tag grammar: the version goes into a URL path, so nothing else may pass. */
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=(?:\"([^\"]*)\"|([^,\\s]*))");
-    /** Built on first token request: the mapper's set-up is class loading that start-up need not pay. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     private final Manifest manifest;
     private final HttpProbe http;
+    private final ObjectMapper json;
 
-    public ImagesExistCheck(Manifest manifest, HttpProbe http) {
+    public ImagesExistCheck(Manifest manifest, HttpProbe http, ObjectMapper json) {
         this.manifest = manifest;
         this.http = http;
+        this.json = json;
     }
 
     @Override
@@ -147,7 +145,7 @@ public final class ImagesExistCheck implements ValidationCheck {
             throw new TokenException("token service of registry " + registry.name() + " answered HTTP " + response.statusCode());
         }
         try {
-            JsonNode body = Json.MAPPER.readTree(response.body());
+            JsonNode body = json.readTree(response.body());
             JsonNode token = body.hasNonNull("token") ? body.get("token") : body.get("access_token");
             if (token == null || token.asText().isEmpty()) {
                 throw new TokenException("token service of registry " + registry.name() + " answered without token or access_token");
