@@ -11,6 +11,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
+import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * Printery's own database (dead letters now, the Shield deployment record later): H2 by default, PostgreSQL when
@@ -53,7 +54,7 @@ public class DatabaseConfiguration implements CamelConfiguration {
             migrate(dataSource);
             return;
         }
-        FutureTask<Integer> migration = new FutureTask<>(() -> new SchemaMigrator(dataSource).migrate());
+        FutureTask<MigrateResult> migration = new FutureTask<>(() -> new SchemaMigration(dataSource).migrate());
         Thread thread = new Thread(migration, "printery-db-migration");
         thread.setDaemon(true);
         thread.start();
@@ -77,7 +78,7 @@ public class DatabaseConfiguration implements CamelConfiguration {
 
     private static void migrate(HikariDataSource dataSource) {
         try {
-            new SchemaMigrator(dataSource).migrate();
+            new SchemaMigration(dataSource).migrate();
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

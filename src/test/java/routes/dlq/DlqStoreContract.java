@@ -16,9 +16,6 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import routes.app.PrinteryConfiguration;
 import routes.db.DatabaseConfiguration;
-import routes.db.SchemaMigrator;
 import routes.support.RedisServer;
 
 /**
@@ -54,7 +50,6 @@ abstract class DlqStoreContract {
     private HikariDataSource dataSource;
     private DlqStore store;
     private DlqReplayer replayer;
-    private int migratedVersion;
     private final String sourceStream = "test:dlq:store:" + UUID.randomUUID().toString().substring(0, 8);
 
     /** Creates the database this test run owns. */
@@ -73,9 +68,8 @@ abstract class DlqStoreContract {
         camel = new DefaultCamelContext();
         camel.getRegistry().bind("redisConnectionFactory", redis);
         camel.start();
-        // The app's own pool and migration, as DatabaseConfiguration binds them at start.
+        // The app's own pool and migration, as DatabaseConfiguration binds them (migrating at once: the context runs).
         dataSource = new DatabaseConfiguration().printeryDataSource(camel, url, user(), "", 2, 5000);
-        migratedVersion = new SchemaMigrator(dataSource).migrate();
         store = new DlqStore(dataSource, new DeadLetters());
         replayer = new DlqReplayer(camel, store);
     }
@@ -102,20 +96,6 @@ abstract class DlqStoreContract {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("DELETE FROM dead_letter");
         }
-    }
-
-    @Test
-    void migratorCreatesSchemaVersionAndTablesAndASecondRunIsANoOp() throws Exception {
-        assertTrue(tables().containsAll(Set.of("schema_version", "dead_letter")), tables().toString());
-        List<String> applied = schemaVersions();
-        assertEquals(migratedVersion, applied.size(), "one schema_version row per script: " + applied);
-        assertEquals("1 V1__dead_letters.sql", applied.get(0));
-
-        store.insert(letter("1-0", "validator-failures", NOW));
-        assertEquals(migratedVersion, new SchemaMigrator(dataSource).migrate());
-        assertEquals(migratedVersion, new SchemaMigrator(dataSource).migrate());
-        assertEquals(applied, schemaVersions(), "migrating again applies nothing");
-        assertTrue(store.find("1-0").isPresent(), "migrating again keeps the data");
     }
 
     @Test
@@ -313,28 +293,6 @@ abstract class DlqStoreContract {
         try (var connection = redis.getConnection()) {
             return connection.streamCommands().xLen(sourceStream.getBytes(StandardCharsets.UTF_8));
         }
-    }
-
-    private Set<String> tables() throws SQLException {
-        Set<String> names = new TreeSet<>();
-        try (Connection c = dataSource.getConnection();
-             ResultSet rs = c.getMetaData().getTables(null, null, "%", null)) {
-            while (rs.next()) {
-                names.add(rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
-            }
-        }
-        return names;
-    }
-
-    private List<String> schemaVersions() throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT version, description FROM schema_version ORDER BY version")) {
-            while (rs.next()) {
-                rows.add(rs.getInt(1) + " " + rs.getString(2));
-            }
-        }
-        return rows;
     }
 
     private Instant storedInstant(String column, String id) throws SQLException {

@@ -1,0 +1,1 @@
+CREATE TABLE broken_note (id INTEGER PRIMARY KEY;

@@ -1,0 +1,2 @@
+-- As applied.
+CREATE TABLE checksum_note (id INTEGER);
