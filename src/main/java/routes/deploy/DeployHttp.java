@@ -35,6 +35,8 @@ final class DeployHttp {
 
     static final String COMPONENT = "printery-deployer-http";
     static final ObjectMapper JSON = new ObjectMapper();
+    /** With its charset: without one HttpClient would encode a body as ISO-8859-1. */
+    static final String JSON_CONTENT_TYPE = "application/json; charset=UTF-8";
     private static final Logger LOG = LoggerFactory.getLogger(DeployHttp.class);
     private static final int MAX_ERROR_TEXT = 300;
 

@@ -163,8 +163,8 @@ public final class RailwayDeployer implements Deployer {
         private Map<String, String> headers() throws DeployerException {
             String token = settings.required("token");
             return switch (settings.get("tokenType", "bearer")) {
-                case "bearer" -> Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json");
-                case "project" -> Map.of("Project-Access-Token", token, "Content-Type", "application/json");
+                case "bearer" -> Map.of("Authorization", "Bearer " + token, "Content-Type", DeployHttp.JSON_CONTENT_TYPE);
+                case "project" -> Map.of("Project-Access-Token", token, "Content-Type", DeployHttp.JSON_CONTENT_TYPE);
                 default -> throw settings.invalid("setting tokenType must be bearer or project");
             };
         }

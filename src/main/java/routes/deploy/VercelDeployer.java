@@ -165,7 +165,7 @@ public final class VercelDeployer implements Deployer {
             String url = base + path + (scoped.isEmpty() ? "" : "?" + scoped);
             Map<String, String> headers = body == null
                     ? Map.of("Authorization", "Bearer " + token)
-                    : Map.of("Authorization", "Bearer " + token, "Content-Type", "application/json");
+                    : Map.of("Authorization", "Bearer " + token, "Content-Type", DeployHttp.JSON_CONTENT_TYPE);
             return http.send(new DeployHttp.Call(method + " " + path, method, url, headers, body), settings).json();
         }
     }

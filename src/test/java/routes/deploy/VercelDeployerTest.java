@@ -67,7 +67,7 @@ class VercelDeployerTest extends ProviderTestSupport {
                 .withQueryParam("teamId", equalTo("team_1")).withHeader("Authorization", equalTo("Bearer " + TOKEN)));
         http.verify(postRequestedFor(urlPathEqualTo("/v13/deployments")).withQueryParam("teamId", equalTo("team_1"))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
-                .withHeader("Content-Type", equalTo("application/json")));
+                .withHeader("Content-Type", equalTo("application/json; charset=UTF-8")));
         JsonNode body = DeployHttp.JSON.readTree(http.findAll(postRequestedFor(urlPathEqualTo("/v13/deployments"))).get(0).getBodyAsString());
         assertEquals("web", body.path("name").asText());
         assertEquals("web", body.path("project").asText());
