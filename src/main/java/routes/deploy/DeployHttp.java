@@ -49,18 +49,10 @@ final class DeployHttp {
     }
 
     /** A 2xx answer; {@code retryAfter} is its Retry-After header, for errors a provider reports in a 200. */
-    record Answer(int status, String body, String retryAfter) {
+    record Answer(String body, String retryAfter) {
 
-        /** The body as JSON; a missing node when it is empty or not JSON, so a field read says what is missing. */
         JsonNode json() {
-            if (body == null || body.isBlank()) {
-                return MissingNode.getInstance();
-            }
-            try {
-                return JSON.readTree(body);
-            } catch (JsonProcessingException e) {
-                return MissingNode.getInstance();
-            }
+            return parse(body);
         }
     }
 
@@ -77,6 +69,18 @@ final class DeployHttp {
         this.template = context.createProducerTemplate();
         this.provider = provider;
         this.errorText = errorText;
+    }
+
+    /** A body as JSON; a missing node when it is empty or not JSON, so a field read says what is missing. */
+    static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return MissingNode.getInstance();
+        }
     }
 
     /** The error text of a body no provider-specific reader knows: the body itself, shortened. */
@@ -115,7 +119,7 @@ final class DeployHttp {
         String body = out.getBody(String.class);
         LOG.debug("{} {} answered HTTP {}", provider, call.what(), status);
         if (status >= 200 && status < 300) {
-            return new Answer(status, body, out.getHeader("Retry-After", String.class));
+            return new Answer(body, out.getHeader("Retry-After", String.class));
         }
         String text = errorText.apply(body);
         String message = provider + " " + call.what() + " answered HTTP " + status + (text.isEmpty() ? "" : ": " + text);

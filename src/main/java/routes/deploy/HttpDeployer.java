@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +26,7 @@ public final class HttpDeployer implements Deployer {
 
     static final String NAME = "HTTP";
     private static final Logger LOG = LoggerFactory.getLogger(HttpDeployer.class);
+    private static final int MIN_HEADER_SECRET = 8;
 
     private final DeployHttp http;
     private final ServiceSettings settingsOf;
@@ -62,10 +64,10 @@ public final class HttpDeployer implements Deployer {
         Request request = new Request(DeployerSettings.lookUp(NAME, settingsOf, handle.service()), Map.of("id", handle.id()));
         DeployerSettings settings = request.settings;
         String state = request.send("status", "GET", "statusUrl", null).requiredText(settings.required("statusField"));
-        if (values(settings, "successValues", true).contains(state)) {
+        if (stateList(settings, "successValues", true).contains(state)) {
             return DeployState.succeeded(state);
         }
-        if (values(settings, "failureValues", false).contains(state)) {
+        if (stateList(settings, "failureValues", false).contains(state)) {
             return DeployState.failed(state);
         }
         return DeployState.running(state);
@@ -88,7 +90,7 @@ public final class HttpDeployer implements Deployer {
         return new DeployHandle(handle.service(), id, null);
     }
 
-    private static Set<String> values(DeployerSettings settings, String key, boolean required) throws DeployerException {
+    private static Set<String> stateList(DeployerSettings settings, String key, boolean required) throws DeployerException {
         String list = required ? settings.required(key) : settings.get(key, "");
         return Arrays.stream(list.split(",")).map(String::trim).filter(v -> !v.isEmpty()).collect(Collectors.toSet());
     }
@@ -116,7 +118,7 @@ public final class HttpDeployer implements Deployer {
          * @param urlKey  the setting holding the URL template
          * @param bodyTemplate the body template, null for none
          */
-        Answer send(String role, String method, String urlKey, String bodyTemplate) throws DeployerException {
+        JsonAnswer send(String role, String method, String urlKey, String bodyTemplate) throws DeployerException {
             String url = Template.render(urlKey, settings.required(urlKey), values, Template.Escape.URL, settings);
             Map<String, String> headers = headers();
             String body = null;
@@ -127,7 +129,7 @@ public final class HttpDeployer implements Deployer {
             }
             DeployerSettings redacting = settings.withSecrets(headerSecrets(headers));
             DeployHttp.Call call = new DeployHttp.Call(role + " " + method + " " + hostOf(url, urlKey), method, url, headers, body);
-            return new Answer(role, http.send(call, redacting).json());
+            return new JsonAnswer(role, http.send(call, redacting).json());
         }
 
         /** The {@code headers} setting: one {@code Name: value} a line; a Content-Type header is found whatever its case. */
@@ -160,20 +162,26 @@ public final class HttpDeployer implements Deployer {
         }
     }
 
-    /** Header values are credentials as often as not; the last word of "Bearer abc" is one on its own. */
+    /**
+     * Header values are credentials as often as not, and the last word of "Bearer abc" is one on its own. Shorter
+     * than {@link #MIN_HEADER_SECRET} they are not, and masking them would garble messages ("core" in "score").
+     */
     private static Set<String> headerSecrets(Map<String, String> headers) {
         Set<String> secrets = new HashSet<>();
         headers.forEach((name, value) -> {
             if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Accept")) {
-                secrets.add(value);
-                secrets.add(value.substring(value.lastIndexOf(' ') + 1));
+                for (String secret : List.of(value, value.substring(value.lastIndexOf(' ') + 1))) {
+                    if (secret.length() >= MIN_HEADER_SECRET) {
+                        secrets.add(secret);
+                    }
+                }
             }
         });
         return secrets;
     }
 
     /** One request's JSON answer, read by JSON pointer. */
-    private record Answer(String role, JsonNode json) {
+    private record JsonAnswer(String role, JsonNode json) {
 
         Optional<String> optionalText(String pointer) throws DeployerException {
             JsonNode node;

@@ -118,7 +118,7 @@ public final class RailwayDeployer implements Deployer {
 
     /** A non-2xx answer's GraphQL error messages, else its body. */
     private static String errorText(String body) {
-        List<String> messages = errorMessages(new DeployHttp.Answer(0, body, null).json().path("errors"));
+        List<String> messages = errorMessages(DeployHttp.parse(body).path("errors"));
         return messages.isEmpty() ? DeployHttp.plainErrorText(body) : String.join("; ", messages);
     }
 

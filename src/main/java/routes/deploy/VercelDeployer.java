@@ -60,12 +60,12 @@ public final class VercelDeployer implements Deployer {
         Api api = new Api(DeployerSettings.lookUp(NAME, settingsOf, handle.service()));
         String project = api.settings.required("project");
         api.send("POST", "/v1/projects/" + DeployHttp.encode(project) + "/rollback/" + DeployHttp.encode(handle.previousId()), "", null);
-        LOG.info("Vercel production of service {} rolled back from {} to {}", handle.service(), handle.id(), handle.previousId());
+        LOG.info("Vercel rollback of service {} from {} to {} requested", handle.service(), handle.id(), handle.previousId());
         return new DeployHandle(handle.service(), handle.previousId(), null);
     }
 
     /** readyState in the orchestrator's words; READY while a rolling release still shifts traffic is RUNNING. */
-    static DeployState state(JsonNode deployment) throws DeployerException {
+    private static DeployState state(JsonNode deployment) throws DeployerException {
         String readyState = requiredText(deployment, "readyState", "GET /v13/deployments");
         return switch (readyState) {
             case "READY" -> "ROLLING".equals(deployment.path("readySubstate").asText())
@@ -140,7 +140,7 @@ public final class VercelDeployer implements Deployer {
 
     /** Vercel's errors: {"error": {"code": ..., "message": ...}}. */
     private static String errorText(String body) {
-        JsonNode error = new DeployHttp.Answer(0, body, null).json().path("error");
+        JsonNode error = DeployHttp.parse(body).path("error");
         if (error.isMissingNode()) {
             return DeployHttp.plainErrorText(body);
         }
