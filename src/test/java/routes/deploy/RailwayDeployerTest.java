@@ -33,7 +33,7 @@ class RailwayDeployerTest extends ProviderTestSupport {
 
     private final Map<String, String> settings = Map.of("apiUrl", baseUrl() + PATH, "token", TOKEN,
             "projectId", "prj-1", "environmentId", "env-prod", "serviceId", "svc-api");
-    private final RailwayDeployer deployer = new RailwayDeployer(camel, service -> service.equals("api") ? settings : null);
+    private final RailwayDeployer deployer = new RailwayDeployer(camel, ServiceSettings.of(Map.of("api", settings)));
 
     private ServiceRelease release(Map<String, String> settings) {
         return new ServiceRelease("dep-7", "backend", "api", "v1.4.0", "production", settings);
