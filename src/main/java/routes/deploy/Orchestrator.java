@@ -1,5 +1,10 @@
 package routes.deploy;
 
+import routes.deploy.deployers.Deployer;
+import routes.deploy.deployers.DeployHandle;
+import routes.deploy.deployers.DeployState;
+import routes.deploy.deployers.DeployerException;
+import routes.deploy.deployers.ServiceRelease;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +23,7 @@ import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import routes.deploy.DeployState.Phase;
+import routes.deploy.deployers.DeployState.Phase;
 import routes.deploy.RunProgress.StageProgress;
 import routes.events.EventPublisher;
 import routes.events.EventTypes;

@@ -1,5 +1,6 @@
 package routes.deploy;
 
+import routes.deploy.deployers.DeployHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

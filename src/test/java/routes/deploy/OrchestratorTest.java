@@ -1,5 +1,10 @@
 package routes.deploy;
 
+import routes.deploy.deployers.Deployer;
+import routes.deploy.deployers.DeployHandle;
+import routes.deploy.deployers.DeployState;
+import routes.deploy.deployers.DeployerException;
+import routes.deploy.deployers.ServiceRelease;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import java.io.IOException;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -24,7 +24,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
-import routes.deploy.DeployState.Phase;
+import routes.deploy.deployers.DeployState.Phase;
 
 /** RailwayDeployer against a local Railway GraphQL API: deploy, status, rollback, both token types, errors. */
 class RailwayDeployerTest extends ProviderTestSupport {

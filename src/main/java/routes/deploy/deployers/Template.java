@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import java.util.Map;
 import java.util.regex.Matcher;

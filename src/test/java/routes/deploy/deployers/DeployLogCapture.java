@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import java.util.List;
 import java.util.UUID;
@@ -15,7 +15,7 @@ import org.apache.logging.log4j.core.config.Property;
 /** Every line the deployers log while it is open, DEBUG included, to check that no secret reaches a log. */
 final class DeployLogCapture extends AbstractAppender implements AutoCloseable {
 
-    private static final String PACKAGE = "routes.deploy";
+    private static final String PACKAGE = "routes.deploy.deployers";
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Level previousLevel;

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,10 +21,10 @@ class DeployPackageTest {
     @Test
     void theDeployersUseOnlyCamelJacksonAndSlf4jBesideTheJdk() {
         JavaClasses deployers = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("routes.deploy");
+                .importPackages("routes.deploy.deployers");
 
         // The orchestrator hands them plain settings maps, so they stay free of routes.manifest and the rest.
-        classes().should().onlyDependOnClassesThat().resideInAnyPackage("routes.deploy..", "java..",
+        classes().should().onlyDependOnClassesThat().resideInAnyPackage("routes.deploy.deployers..", "java..",
                 "org.apache.camel..", "com.fasterxml.jackson..", "org.slf4j..").check(deployers);
     }
 

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -20,7 +20,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
-import routes.deploy.DeployState.Phase;
+import routes.deploy.deployers.DeployState.Phase;
 
 /** VercelDeployer against a local Vercel REST API: deploy, status, rollback, headers, errors. */
 class VercelDeployerTest extends ProviderTestSupport {

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 /**
  * How a deploy or rollback goes, in the orchestrator's three words; the provider's own words stay in the detail.

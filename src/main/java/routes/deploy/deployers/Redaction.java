@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import java.util.Comparator;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 /**
  * What a deployer triggered, small enough for the orchestrator to persist and hand back after a restart.

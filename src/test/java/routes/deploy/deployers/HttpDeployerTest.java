@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -22,7 +22,7 @@ import java.util.Optional;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
-import routes.deploy.DeployState.Phase;
+import routes.deploy.deployers.DeployState.Phase;
 
 /** HttpDeployer against a local release API described only by settings: templates, pointers, states, errors. */
 class HttpDeployerTest extends ProviderTestSupport {

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 /**
  * Deploys one service of a stage, tells how a deploy goes, rolls it back. Safe to ask again: a restarted

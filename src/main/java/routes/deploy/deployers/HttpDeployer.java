@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import java.net.URI;
 import java.util.Arrays;

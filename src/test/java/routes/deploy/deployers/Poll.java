@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

@@ -1,4 +1,4 @@
-package routes.deploy;
+package routes.deploy.deployers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,9 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
-import routes.deploy.DeployState.Phase;
-import routes.deploy.SimulatedDeployer.Call;
-import routes.deploy.SimulatedDeployer.CallKind;
+import routes.deploy.deployers.DeployState.Phase;
+import routes.deploy.deployers.SimulatedDeployer.Call;
+import routes.deploy.deployers.SimulatedDeployer.CallKind;
 
 /** SimulatedDeployer: timings, configured failures, what runs before a deploy, and the call counters. */
 class SimulatedDeployerTest {
