@@ -102,6 +102,16 @@ final class JarProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** The processes it started itself, e.g. the launcher's java. */
+    List<ProcessHandle> children() {
+        return process.children().toList();
+    }
+
+    /** SIGTERM with the pipes left open: {@link Process#destroy()} closes them, losing what is logged while stopping. */
+    void terminateKeepingOutput() {
+        process.toHandle().destroy();
+    }
+
     boolean alive() {
         return process.isAlive();
     }
