@@ -37,9 +37,7 @@ public class RedisStreamsComponent extends DefaultComponent {
         if (ObjectHelper.isEmpty(remaining)) {
             throw new IllegalArgumentException("redis-streams needs at least one stream name: redis-streams:<stream>[,<stream>...]");
         }
-        RedisStreamsConfiguration config = configuration.copy();
-        setProperties(config, parameters);
-        RedisStreamsEndpoint endpoint = new RedisStreamsEndpoint(uri, this, remaining, config);
+        RedisStreamsEndpoint endpoint = new RedisStreamsEndpoint(uri, this, remaining, configuration.copy());
         setProperties(endpoint, parameters);
         return endpoint;
     }

@@ -1,7 +1,5 @@
 package routes.streams;
 
-import java.time.Duration;
-
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -109,8 +107,8 @@ public class RedisStreamsConfiguration implements Cloneable {
      * BLOCK of a read for new entries: how long one poll waits when the streams are quiet. A stop does not wait it
      * out: it ends the blocked reads with CLIENT UNBLOCK (while Redis is away, the reader is in its backoff instead).
      */
-    public void setBlockTimeout(Duration blockTimeout) {
-        this.blockTimeout = blockTimeout.toMillis();
+    public void setBlockTimeout(long blockTimeout) {
+        this.blockTimeout = blockTimeout;
     }
 
     public long getClaimIdleTime() {
@@ -121,8 +119,8 @@ public class RedisStreamsConfiguration implements Cloneable {
      * Entries pending longer than this (in any consumer of the group, including crashed ones) are claimed with
      * XAUTOCLAIM and processed again. This consumer keeps its own in-flight entries younger than this.
      */
-    public void setClaimIdleTime(Duration claimIdleTime) {
-        this.claimIdleTime = claimIdleTime.toMillis();
+    public void setClaimIdleTime(long claimIdleTime) {
+        this.claimIdleTime = claimIdleTime;
     }
 
     public long getClaimInterval() {
@@ -130,8 +128,8 @@ public class RedisStreamsConfiguration implements Cloneable {
     }
 
     /** How often each consumer runs XAUTOCLAIM. */
-    public void setClaimInterval(Duration claimInterval) {
-        this.claimInterval = claimInterval.toMillis();
+    public void setClaimInterval(long claimInterval) {
+        this.claimInterval = claimInterval;
     }
 
     public String getStartId() {
@@ -163,8 +161,8 @@ public class RedisStreamsConfiguration implements Cloneable {
     }
 
     /** Upper bound of the backoff between attempts while Redis is unreachable. */
-    public void setMaxReconnectDelay(Duration maxReconnectDelay) {
-        this.maxReconnectDelay = maxReconnectDelay.toMillis();
+    public void setMaxReconnectDelay(long maxReconnectDelay) {
+        this.maxReconnectDelay = maxReconnectDelay;
     }
 
     public long getMaxLen() {
