@@ -36,6 +36,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "batchSize": getOrCreateConfiguration(target).setBatchSize(property(camelContext, int.class, value)); return true;
         case "blocktimeout":
         case "blockTimeout": getOrCreateConfiguration(target).setBlockTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "bodyfield":
+        case "bodyField": getOrCreateConfiguration(target).setBodyField(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "claimidletime":
@@ -49,6 +51,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "connectionFactory": target.setConnectionFactory(property(camelContext, org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory.class, value)); return true;
         case "consumername":
         case "consumerName": getOrCreateConfiguration(target).setConsumerName(property(camelContext, java.lang.String.class, value)); return true;
+        case "fieldheaders":
+        case "fieldHeaders": getOrCreateConfiguration(target).setFieldHeaders(property(camelContext, java.lang.String.class, value)); return true;
         case "group": getOrCreateConfiguration(target).setGroup(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
@@ -79,6 +83,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "batchSize": return int.class;
         case "blocktimeout":
         case "blockTimeout": return long.class;
+        case "bodyfield":
+        case "bodyField": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "claimidletime":
@@ -92,6 +98,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "connectionFactory": return org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory.class;
         case "consumername":
         case "consumerName": return java.lang.String.class;
+        case "fieldheaders":
+        case "fieldHeaders": return java.lang.String.class;
         case "group": return java.lang.String.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
@@ -118,6 +126,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "batchSize": return getOrCreateConfiguration(target).getBatchSize();
         case "blocktimeout":
         case "blockTimeout": return getOrCreateConfiguration(target).getBlockTimeout();
+        case "bodyfield":
+        case "bodyField": return getOrCreateConfiguration(target).getBodyField();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "claimidletime":
@@ -131,6 +141,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "connectionFactory": return target.getConnectionFactory();
         case "consumername":
         case "consumerName": return getOrCreateConfiguration(target).getConsumerName();
+        case "fieldheaders":
+        case "fieldHeaders": return getOrCreateConfiguration(target).getFieldHeaders();
         case "group": return getOrCreateConfiguration(target).getGroup();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();

@@ -27,6 +27,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "batchSize": target.getConfiguration().setBatchSize(property(camelContext, int.class, value)); return true;
         case "blocktimeout":
         case "blockTimeout": target.getConfiguration().setBlockTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "bodyfield":
+        case "bodyField": target.getConfiguration().setBodyField(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "claimidletime":
@@ -41,6 +43,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
         case "exchangePattern": target.setExchangePattern(property(camelContext, org.apache.camel.ExchangePattern.class, value)); return true;
+        case "fieldheaders":
+        case "fieldHeaders": target.getConfiguration().setFieldHeaders(property(camelContext, java.lang.String.class, value)); return true;
         case "group": target.getConfiguration().setGroup(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
@@ -64,6 +68,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "batchSize": return int.class;
         case "blocktimeout":
         case "blockTimeout": return long.class;
+        case "bodyfield":
+        case "bodyField": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "claimidletime":
@@ -78,6 +84,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
         case "exchangePattern": return org.apache.camel.ExchangePattern.class;
+        case "fieldheaders":
+        case "fieldHeaders": return java.lang.String.class;
         case "group": return java.lang.String.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
@@ -102,6 +110,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "batchSize": return target.getConfiguration().getBatchSize();
         case "blocktimeout":
         case "blockTimeout": return target.getConfiguration().getBlockTimeout();
+        case "bodyfield":
+        case "bodyField": return target.getConfiguration().getBodyField();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "claimidletime":
@@ -116,6 +126,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
         case "exchangePattern": return target.getExchangePattern();
+        case "fieldheaders":
+        case "fieldHeaders": return target.getConfiguration().getFieldHeaders();
         case "group": return target.getConfiguration().getGroup();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();

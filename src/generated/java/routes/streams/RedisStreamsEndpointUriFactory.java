@@ -23,9 +23,10 @@ public class RedisStreamsEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(17);
+        Set<String> props = new HashSet<>(19);
         props.add("batchSize");
         props.add("blockTimeout");
+        props.add("bodyField");
         props.add("bridgeErrorHandler");
         props.add("claimIdleTime");
         props.add("claimInterval");
@@ -33,6 +34,7 @@ public class RedisStreamsEndpointUriFactory extends org.apache.camel.support.com
         props.add("consumerName");
         props.add("exceptionHandler");
         props.add("exchangePattern");
+        props.add("fieldHeaders");
         props.add("group");
         props.add("lazyStartProducer");
         props.add("maxEntryBytes");

@@ -30,8 +30,7 @@ import org.slf4j.LoggerFactory;
 import routes.app.CommandContext;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
-import routes.streams.RedisStreamsConstants;
-import routes.streams.RedisStreamsProducer;
+import routes.events.EntryLayout;
 
 /**
  * {@code printery bench [--events N] [--no-run-probe]}: in one run and on the same pre-filled entries, drains them with a raw
@@ -209,7 +208,7 @@ public final class Bench {
                         + "&consumerName=bench")
                 .routeId(group).autoStartup(false)
                 .unmarshal().custom("eventFormat")
-                .filter(e -> EventTypes.isStageCompleted(e.getIn().getHeader(RedisStreamsConstants.EVENT_TYPE, String.class)))
+                .filter(e -> EventTypes.isStageCompleted(e.getIn().getHeader(EntryLayout.EVENT_TYPE, String.class)))
                 .bean(sink, "accept"));
     }
 
@@ -257,7 +256,7 @@ public final class Bench {
                     LockSupport.parkNanos(wait);
                 }
                 DeploymentEvent event = BenchEvents.event(i);
-                Map<byte[], byte[]> entry = RedisStreamsProducer.entryOf(event);
+                Map<byte[], byte[]> entry = EntryLayout.entryOf(event);
                 if (i >= warm) {
                     sink.sent(event.getEventId(), System.nanoTime());
                 }

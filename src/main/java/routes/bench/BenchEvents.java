@@ -11,11 +11,11 @@ import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import routes.events.EntryLayout;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStageCompletedEvent;
 import routes.events.proto.DeploymentStatus;
-import routes.streams.RedisStreamsProducer;
 
 /** Realistic stage-completed events (about 190-200 serialized bytes) and a pipelined writer for them. */
 final class BenchEvents {
@@ -54,7 +54,7 @@ final class BenchEvents {
         try {
             List<RedisFuture<String>> pending = new ArrayList<>(PIPELINE);
             for (long seq = 0; seq < count; seq++) {
-                Map<byte[], byte[]> entry = RedisStreamsProducer.entryOf(event(seq));
+                Map<byte[], byte[]> entry = EntryLayout.entryOf(event(seq));
                 pending.add(async.xadd(key, entry));
                 if (pending.size() == PIPELINE || seq == count - 1) {
                     connection.flushCommands();

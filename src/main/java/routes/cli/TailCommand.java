@@ -22,11 +22,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.app.CommandContext;
+import routes.events.EntryLayout;
 import routes.events.EventFormat;
 import routes.events.InvalidEventException;
 import routes.events.Streams;
 import routes.events.proto.DeploymentEvent;
-import routes.streams.RedisStreamsConstants;
 
 /**
  * {@code printery tail [--stream S] [--from ID] [--count N] [--json]}: without --from, the last N entries; with it,
@@ -97,7 +97,7 @@ final class TailCommand implements Callable<Integer> {
             throws Exception {
         byte[] payload = null;
         for (Map.Entry<byte[], byte[]> field : entry.getBody().entrySet()) {
-            if (RedisStreamsConstants.FIELD_PAYLOAD.equals(new String(field.getKey(), StandardCharsets.UTF_8))) {
+            if (EntryLayout.FIELD_PAYLOAD.equals(new String(field.getKey(), StandardCharsets.UTF_8))) {
                 payload = field.getValue();
             }
         }

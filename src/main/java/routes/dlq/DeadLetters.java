@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.util.ObjectHelper;
+import routes.events.EntryLayout;
 import routes.streams.RedisStreamsConstants;
 
 /**
@@ -46,10 +47,10 @@ public class DeadLetters {
         String worker = exchange.getProperty(WORKER_CATEGORY, routeId, String.class);
 
         Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put(RedisStreamsConstants.FIELD_TYPE, in.getHeader(RedisStreamsConstants.EVENT_TYPE, "", String.class));
-        entry.put(RedisStreamsConstants.FIELD_EVENT_ID, in.getHeader(RedisStreamsConstants.EVENT_ID, "", String.class));
-        entry.put(RedisStreamsConstants.FIELD_DEPLOYMENT_ID, in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID, "", String.class));
-        entry.put(RedisStreamsConstants.FIELD_CORRELATION_ID, in.getHeader(RedisStreamsConstants.CORRELATION_ID, "", String.class));
+        entry.put(EntryLayout.FIELD_TYPE, in.getHeader(EntryLayout.EVENT_TYPE, "", String.class));
+        entry.put(EntryLayout.FIELD_EVENT_ID, in.getHeader(EntryLayout.EVENT_ID, "", String.class));
+        entry.put(EntryLayout.FIELD_DEPLOYMENT_ID, in.getHeader(EntryLayout.DEPLOYMENT_ID, "", String.class));
+        entry.put(EntryLayout.FIELD_CORRELATION_ID, in.getHeader(EntryLayout.CORRELATION_ID, "", String.class));
         entry.put(SOURCE_STREAM, in.getHeader(RedisStreamsConstants.STREAM, "", String.class));
         entry.put(SOURCE_ENTRY_ID, in.getHeader(RedisStreamsConstants.ENTRY_ID, "", String.class));
         entry.put(GROUP, in.getHeader(RedisStreamsConstants.GROUP, "", String.class));
@@ -63,7 +64,7 @@ public class DeadLetters {
         entry.put(DEAD_LETTERED_AT, Instant.ofEpochMilli(now).toString());
         Object body = in.getBody();
         if (body instanceof byte[] payload) {
-            entry.put(RedisStreamsConstants.FIELD_PAYLOAD, payload);
+            entry.put(EntryLayout.FIELD_PAYLOAD, payload);
         } else if (body != null) {
             // Not the entry as read: a dead letter without its payload would lose the event once the source is acked,
             // so the dead letter fails and the source entry stays pending.
@@ -90,8 +91,8 @@ public class DeadLetters {
                 cut(field(in, ROUTE_ID), 256), attempts(field(in, ATTEMPTS)),
                 cut(orDefault(field(in, EXCEPTION_CLASS), "unknown"), 512), cut(field(in, EXCEPTION_MESSAGE), MAX_MESSAGE),
                 orDefault(instant(in, FIRST_FAILURE_AT), deadLettered), orDefault(instant(in, LAST_FAILURE_AT), deadLettered),
-                deadLettered, eventField(in, RedisStreamsConstants.EVENT_TYPE), eventField(in, RedisStreamsConstants.EVENT_ID),
-                eventField(in, RedisStreamsConstants.DEPLOYMENT_ID), eventField(in, RedisStreamsConstants.CORRELATION_ID),
+                deadLettered, eventField(in, EntryLayout.EVENT_TYPE), eventField(in, EntryLayout.EVENT_ID),
+                eventField(in, EntryLayout.DEPLOYMENT_ID), eventField(in, EntryLayout.CORRELATION_ID),
                 payload, payload == null ? 0 : payload.length, null, 0, null);
     }
 

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import routes.events.EntryLayout;
 import routes.streams.RedisStreamsConstants;
 
 /**
@@ -90,11 +91,11 @@ public class DlqReplayer {
     /** The standard entry layout, from the fields the dead letter kept and the untouched payload bytes. */
     private static Map<String, Object> entryOf(DeadLetter letter) {
         Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put(RedisStreamsConstants.FIELD_TYPE, nullToEmpty(letter.eventType()));
-        entry.put(RedisStreamsConstants.FIELD_EVENT_ID, nullToEmpty(letter.eventId()));
-        entry.put(RedisStreamsConstants.FIELD_DEPLOYMENT_ID, nullToEmpty(letter.deploymentId()));
-        entry.put(RedisStreamsConstants.FIELD_CORRELATION_ID, nullToEmpty(letter.correlationId()));
-        entry.put(RedisStreamsConstants.FIELD_PAYLOAD, letter.payload());
+        entry.put(EntryLayout.FIELD_TYPE, nullToEmpty(letter.eventType()));
+        entry.put(EntryLayout.FIELD_EVENT_ID, nullToEmpty(letter.eventId()));
+        entry.put(EntryLayout.FIELD_DEPLOYMENT_ID, nullToEmpty(letter.deploymentId()));
+        entry.put(EntryLayout.FIELD_CORRELATION_ID, nullToEmpty(letter.correlationId()));
+        entry.put(EntryLayout.FIELD_PAYLOAD, letter.payload());
         return entry;
     }
 

@@ -50,12 +50,12 @@ public class EventFormat extends ProtobufDataFormat {
         // The message the route goes on with: Camel's unmarshal step copies the headers into a new message before it
         // calls the data format, so headers set on the old one would be lost.
         var in = exchange.getMessage();
-        requireSame(in.getHeader(RedisStreamsConstants.EVENT_TYPE, String.class), event.getType(), "type");
-        requireSame(in.getHeader(RedisStreamsConstants.EVENT_ID, String.class), event.getEventId(), "event_id");
-        in.setHeader(RedisStreamsConstants.EVENT_TYPE, event.getType());
-        in.setHeader(RedisStreamsConstants.EVENT_ID, event.getEventId());
-        in.setHeader(RedisStreamsConstants.DEPLOYMENT_ID, event.getDeploymentId());
-        in.setHeader(RedisStreamsConstants.CORRELATION_ID, event.getCorrelationId());
+        requireSame(in.getHeader(EntryLayout.EVENT_TYPE, String.class), event.getType(), "type");
+        requireSame(in.getHeader(EntryLayout.EVENT_ID, String.class), event.getEventId(), "event_id");
+        in.setHeader(EntryLayout.EVENT_TYPE, event.getType());
+        in.setHeader(EntryLayout.EVENT_ID, event.getEventId());
+        in.setHeader(EntryLayout.DEPLOYMENT_ID, event.getDeploymentId());
+        in.setHeader(EntryLayout.CORRELATION_ID, event.getCorrelationId());
         return event;
     }
 

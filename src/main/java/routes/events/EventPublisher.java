@@ -109,7 +109,8 @@ public class EventPublisher {
         }
         event.setPriority(EventTypes.priorityOf(event.getType()));
         DeploymentEvent built = EventTypes.requireValid(event.build());
-        Exchange result = template.send("redis-streams:" + streams.forType(built.getType()), e -> e.getIn().setBody(built));
+        Exchange result = template.send("redis-streams:" + streams.forType(built.getType()),
+                e -> e.getIn().setBody(EntryLayout.entryOf(built)));
         if (result.getException() != null) {
             throw new EventPublishException("could not publish " + built.getType() + " event " + built.getEventId()
                     + " for deployment " + built.getDeploymentId(), result.getException());

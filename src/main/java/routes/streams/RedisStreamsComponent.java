@@ -105,8 +105,8 @@ public class RedisStreamsComponent extends DefaultComponent {
     }
 
     @Override
-    protected void doInit() throws Exception {
-        super.doInit();
+    protected void doStart() throws Exception {
+        super.doStart();
         if (connectionFactory == null) {
             connectionFactory = CamelContextHelper.findSingleByType(getCamelContext(), LettuceConnectionFactory.class);
         }
@@ -114,11 +114,6 @@ public class RedisStreamsComponent extends DefaultComponent {
             throw new IllegalStateException("redis-streams needs a LettuceConnectionFactory: bind exactly one in the registry "
                     + "or set the component's connectionFactory option");
         }
-    }
-
-    @Override
-    protected void doStart() throws Exception {
-        super.doStart();
         RedisClient factoryClient = (RedisClient) connectionFactory.getRequiredNativeClient();
         client = RedisClient.create(factoryClient.getResources());
         client.setOptions(factoryClient.getOptions().mutate().autoReconnect(false).build());

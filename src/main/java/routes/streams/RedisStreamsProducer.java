@@ -7,17 +7,19 @@ import java.util.Map;
 import io.lettuce.core.XAddArgs;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
 import org.apache.camel.support.DefaultProducer;
-import routes.events.proto.DeploymentEvent;
 
 /**
- * XADDs the body to the endpoint's first stream and sets the new entry id as header. A DeploymentEvent (or its
- * serialized bytes) is written in the standard entry layout; a Map is written field by field.
+ * XADDs an entry to the endpoint's first stream and sets the new entry id as header. A Map body is written field by
+ * field; any other body goes to bodyField, after the fieldHeaders fields of the headers that are set.
  */
 public class RedisStreamsProducer extends DefaultProducer {
 
     private byte[] stream;
     private XAddArgs addArgs;
+    private String bodyField;
+    private Map<String, String> fieldHeaders;
 
     public RedisStreamsProducer(RedisStreamsEndpoint endpoint) {
         super(endpoint);
@@ -31,41 +33,35 @@ public class RedisStreamsProducer extends DefaultProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        RedisStreamsConfiguration config = getEndpoint().getConfiguration();
         stream = getEndpoint().getStreamList().get(0).getBytes(StandardCharsets.UTF_8);
-        long maxLen = getEndpoint().getConfiguration().getMaxLen();
-        addArgs = maxLen > 0 ? XAddArgs.Builder.maxlen(maxLen).approximateTrimming() : new XAddArgs();
+        addArgs = config.getMaxLen() > 0 ? XAddArgs.Builder.maxlen(config.getMaxLen()).approximateTrimming() : new XAddArgs();
+        bodyField = config.getBodyField();
+        fieldHeaders = config.getFieldHeaderMap();
     }
 
     @Override
     public void process(Exchange exchange) throws Exception {
-        Object body = exchange.getIn().getBody();
-        Map<byte[], byte[]> fields = body instanceof Map<?, ?> map ? fieldsOf(map) : entryOf(event(exchange, body));
+        Message in = exchange.getIn();
+        Object body = in.getBody();
+        Map<byte[], byte[]> fields = body instanceof Map<?, ?> map ? fieldsOf(map) : fieldsOf(exchange, in);
         String id = getEndpoint().getComponent().sharedConnection().sync().xadd(stream, addArgs, fields);
         exchange.getMessage().setHeader(RedisStreamsConstants.ENTRY_ID, id);
     }
 
-    private static DeploymentEvent event(Exchange exchange, Object body) throws InvalidPayloadException {
-        if (body instanceof DeploymentEvent event) {
-            return event;
+    private Map<byte[], byte[]> fieldsOf(Exchange exchange, Message in) throws InvalidPayloadException {
+        if (bodyField == null) {
+            // Nowhere to put it: without bodyField an entry is a Map of its fields.
+            throw new InvalidPayloadException(exchange, Map.class);
         }
-        if (body instanceof byte[] bytes) {
-            try {
-                return DeploymentEvent.parseFrom(bytes);
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new InvalidPayloadException(exchange, DeploymentEvent.class);
+        Map<byte[], byte[]> fields = new LinkedHashMap<>((fieldHeaders.size() + 1) * 2);
+        fieldHeaders.forEach((field, header) -> {
+            Object value = in.getHeader(header);
+            if (value != null) {
+                fields.put(utf8(field), bytesOf(value));
             }
-        }
-        throw new InvalidPayloadException(exchange, DeploymentEvent.class);
-    }
-
-    /** The entry layout: plain-string fields for filtering and redis-cli, then the serialized event. */
-    public static Map<byte[], byte[]> entryOf(DeploymentEvent event) {
-        Map<byte[], byte[]> fields = new LinkedHashMap<>(8);
-        fields.put(utf8(RedisStreamsConstants.FIELD_TYPE), utf8(event.getType()));
-        fields.put(utf8(RedisStreamsConstants.FIELD_EVENT_ID), utf8(event.getEventId()));
-        fields.put(utf8(RedisStreamsConstants.FIELD_DEPLOYMENT_ID), utf8(event.getDeploymentId()));
-        fields.put(utf8(RedisStreamsConstants.FIELD_CORRELATION_ID), utf8(event.getCorrelationId()));
-        fields.put(utf8(RedisStreamsConstants.FIELD_PAYLOAD), event.toByteArray());
+        });
+        fields.put(utf8(bodyField), in.getMandatoryBody(byte[].class));
         return fields;
     }
 
@@ -73,10 +69,14 @@ public class RedisStreamsProducer extends DefaultProducer {
         Map<byte[], byte[]> fields = new LinkedHashMap<>(map.size() * 2);
         map.forEach((k, v) -> {
             if (v != null) {
-                fields.put(utf8(k.toString()), v instanceof byte[] b ? b : utf8(v.toString()));
+                fields.put(bytesOf(k), bytesOf(v));
             }
         });
         return fields;
+    }
+
+    private static byte[] bytesOf(Object value) {
+        return value instanceof byte[] b ? b : utf8(value.toString());
     }
 
     private static byte[] utf8(String s) {

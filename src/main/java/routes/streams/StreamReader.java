@@ -52,12 +52,6 @@ final class StreamReader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamReader.class);
     private static final String RECOVERED_ALL = "";
     private static final long COMMAND_ERROR_LOG_INTERVAL = TimeUnit.MINUTES.toMillis(5);
-    /* Entry field names as bytes: matching a field costs a byte comparison, not a String per field and entry. */
-    private static final byte[] FIELD_PAYLOAD = bytes(RedisStreamsConstants.FIELD_PAYLOAD);
-    private static final byte[] FIELD_TYPE = bytes(RedisStreamsConstants.FIELD_TYPE);
-    private static final byte[] FIELD_EVENT_ID = bytes(RedisStreamsConstants.FIELD_EVENT_ID);
-    private static final byte[] FIELD_DEPLOYMENT_ID = bytes(RedisStreamsConstants.FIELD_DEPLOYMENT_ID);
-    private static final byte[] FIELD_CORRELATION_ID = bytes(RedisStreamsConstants.FIELD_CORRELATION_ID);
 
     private final RedisStreamsConsumer owner;
     private final RedisStreamsConfiguration config;
@@ -68,6 +62,7 @@ final class StreamReader implements Runnable {
     private final StreamOffset<byte[]>[] newEntries;
     private final XReadArgs readNew;
     private final XReadArgs readNewNoBlock;
+    private final EntryMapper mapper;
     /** Entries read but not yet acked or abandoned: the keep-alive touches these. */
     private final Set<Held> held = ConcurrentHashMap.newKeySet();
     /** Completed entries waiting for the next XACK, per stream. */
@@ -128,6 +123,7 @@ final class StreamReader implements Runnable {
         this.newEntries = offsets(streams);
         this.readNew = XReadArgs.Builder.count(config.getBatchSize()).block(config.getBlockTimeout());
         this.readNewNoBlock = XReadArgs.Builder.count(config.getBatchSize());
+        this.mapper = new EntryMapper(config);
     }
 
     @SuppressWarnings("unchecked")
@@ -362,37 +358,7 @@ final class StreamReader implements Runnable {
         in.setHeader(RedisStreamsConstants.GROUP, group);
         in.setHeader(RedisStreamsConstants.CONSUMER, name);
         in.setHeader(RedisStreamsConstants.DELIVERY_COUNT, deliveryCount);
-        byte[] payload = null;
-        long size = 0;
-        for (Map.Entry<byte[], byte[]> field : message.getBody().entrySet()) {
-            byte[] key = field.getKey();
-            size += key.length + field.getValue().length;
-            if (Arrays.equals(key, FIELD_PAYLOAD)) {
-                payload = field.getValue();
-            } else if (Arrays.equals(key, FIELD_TYPE)) {
-                in.setHeader(RedisStreamsConstants.EVENT_TYPE, str(field.getValue()));
-            } else if (Arrays.equals(key, FIELD_EVENT_ID)) {
-                in.setHeader(RedisStreamsConstants.EVENT_ID, str(field.getValue()));
-            } else if (Arrays.equals(key, FIELD_DEPLOYMENT_ID)) {
-                in.setHeader(RedisStreamsConstants.DEPLOYMENT_ID, str(field.getValue()));
-            } else if (Arrays.equals(key, FIELD_CORRELATION_ID)) {
-                in.setHeader(RedisStreamsConstants.CORRELATION_ID, str(field.getValue()));
-            } else {
-                // Under a prefix of Camel's: what a publisher wrote can neither steer endpoints (CamelHttpUri,
-                // CamelFileName, ...) nor leave as a sink's headers (mail's Bcc, an HTTP request's headers), since
-                // Camel's HTTP and mail components drop Camel headers.
-                in.setHeader(RedisStreamsConstants.FIELD_HEADER_PREFIX + str(key), field.getValue());
-            }
-        }
-        if (payload == null) {
-            in.setHeader(RedisStreamsConstants.ENTRY_ERROR, "entry " + message.getId() + " on " + stream + " has no '"
-                    + RedisStreamsConstants.FIELD_PAYLOAD + "' field");
-        } else if (size > config.getMaxEntryBytes()) {
-            in.setHeader(RedisStreamsConstants.ENTRY_ERROR, "entry " + message.getId() + " on " + stream + " has " + size
-                    + " bytes of fields, over maxEntryBytes " + config.getMaxEntryBytes());
-        } else {
-            in.setBody(payload);
-        }
+        mapper.map(stream, message.getId(), message.getBody(), in);
         exchange.getExchangeExtension().addOnCompletion(new AckOnCompletion(stream, message.getId()));
         inFlight = 1;
         try {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import routes.events.EntryLayout;
 import routes.events.InvalidEventException;
 import routes.events.proto.DeploymentEvent;
 import routes.streams.RedisStreamsConstants;
@@ -153,7 +154,7 @@ class DeadLetterChannelTest {
         Map<String, byte[]> fields = new HashMap<>();
         entry.get(0).getBody().forEach((k, v) -> fields.put(new String(k), v));
         assertEquals(Set.of("type", "event_id", "deployment_id", "correlation_id", "payload"), fields.keySet());
-        assertTrue(Arrays.equals(event.toByteArray(), fields.get(RedisStreamsConstants.FIELD_PAYLOAD)));
+        assertTrue(Arrays.equals(event.toByteArray(), fields.get(EntryLayout.FIELD_PAYLOAD)));
 
         DlqReplayer.Result second = replayer.replay(d.id(), false);
         assertEquals(DlqReplayer.Outcome.ALREADY_REPLAYED, second.outcome());
@@ -254,7 +255,7 @@ class DeadLetterChannelTest {
                 .getBytes(StandardCharsets.UTF_8);
         app.redis.sync().set(deployment, "not a stream".getBytes(StandardCharsets.UTF_8));
         try {
-            Map<byte[], byte[]> entry = routes.streams.RedisStreamsProducer.entryOf(DlqTestApp.started("publish-1"));
+            Map<byte[], byte[]> entry = EntryLayout.entryOf(DlqTestApp.started("publish-1"));
             String source = app.redis.sync().xadd((app.stream + ":publishing").getBytes(StandardCharsets.UTF_8), entry);
             DeadLetter d = awaitDeadLetter(source);
             // Camel redelivers the failing step, the publish: first attempt + 3 redeliveries.
@@ -317,7 +318,7 @@ class DeadLetterChannelTest {
         try {
             app.worker.failing.remove("path-publish");
             sources.put("publish failure", app.redis.sync().xadd(publishing.getBytes(StandardCharsets.UTF_8),
-                    routes.streams.RedisStreamsProducer.entryOf(DlqTestApp.started("path-publish"))));
+                    EntryLayout.entryOf(DlqTestApp.started("path-publish"))));
             for (var source : sources.entrySet()) {
                 awaitDeadLetter(source.getValue());
             }

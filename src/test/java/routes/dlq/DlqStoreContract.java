@@ -226,7 +226,7 @@ abstract class DlqStoreContract {
         // What the recorder's consumer hands over for an entry a foreign writer made: no source fields, NULs in text.
         var exchange = new org.apache.camel.support.DefaultExchange(new DefaultCamelContext());
         exchange.getIn().setHeader(routes.streams.RedisStreamsConstants.ENTRY_ID, "9-0");
-        exchange.getIn().setHeader(routes.streams.RedisStreamsConstants.EVENT_TYPE, "deployment:\u0000started");
+        exchange.getIn().setHeader(routes.events.EntryLayout.EVENT_TYPE, "deployment:\u0000started");
         exchange.getIn().setHeader(routes.streams.RedisStreamsConstants.FIELD_HEADER_PREFIX + "exception_message",
                 "bad\u0000byte".getBytes(StandardCharsets.UTF_8));
         exchange.getIn().setBody(new byte[] {1, 2, 3});

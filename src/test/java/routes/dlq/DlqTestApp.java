@@ -21,6 +21,7 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
 import routes.app.PrinteryMain;
+import routes.events.EntryLayout;
 import routes.events.proto.DeploymentEvent;
 import routes.support.Isolation;
 import routes.support.RedisServer;
@@ -96,7 +97,7 @@ final class DlqTestApp implements AutoCloseable {
     /** XADDs an event in the standard layout to the worker's source stream. */
     String add(DeploymentEvent event) {
         Map<String, byte[]> fields = new java.util.LinkedHashMap<>();
-        routes.streams.RedisStreamsProducer.entryOf(event)
+        EntryLayout.entryOf(event)
                 .forEach((k, v) -> fields.put(new String(k, StandardCharsets.UTF_8), v));
         return addRaw(fields);
     }

@@ -6,7 +6,6 @@ import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentFailedEvent;
-import routes.streams.RedisStreamsConstants;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,9 +22,9 @@ class EventFormatEntryTest {
     void emptyEntryFieldsAreFilledFromThePayloadSoIdempotencyKeysAreNeverShared() throws Exception {
         Exchange exchange = exchange("", "");
         format.unmarshal(exchange, event.toByteArray());
-        assertEquals("e-1", exchange.getIn().getHeader(RedisStreamsConstants.EVENT_ID));
-        assertEquals(EventTypes.DEPLOYMENT_FAILED, exchange.getIn().getHeader(RedisStreamsConstants.EVENT_TYPE));
-        assertEquals("d-1", exchange.getIn().getHeader(RedisStreamsConstants.DEPLOYMENT_ID));
+        assertEquals("e-1", exchange.getIn().getHeader(EntryLayout.EVENT_ID));
+        assertEquals(EventTypes.DEPLOYMENT_FAILED, exchange.getIn().getHeader(EntryLayout.EVENT_TYPE));
+        assertEquals("d-1", exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID));
     }
 
     @Test
@@ -40,8 +39,8 @@ class EventFormatEntryTest {
 
     private static Exchange exchange(String type, String eventId) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        exchange.getIn().setHeader(RedisStreamsConstants.EVENT_TYPE, type);
-        exchange.getIn().setHeader(RedisStreamsConstants.EVENT_ID, eventId);
+        exchange.getIn().setHeader(EntryLayout.EVENT_TYPE, type);
+        exchange.getIn().setHeader(EntryLayout.EVENT_ID, eventId);
         return exchange;
     }
 }

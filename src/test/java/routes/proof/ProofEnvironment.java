@@ -30,10 +30,10 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import routes.events.EntryLayout;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
-import routes.streams.RedisStreamsConstants;
 import routes.support.AppProcess;
 import routes.support.Isolation;
 import routes.support.RedisServer;
@@ -160,11 +160,11 @@ final class ProofEnvironment implements AutoCloseable {
 
     private String xadd(String type, String eventId, String deploymentId, byte[] payload) {
         Map<byte[], byte[]> fields = new LinkedHashMap<>();
-        fields.put(bytes(RedisStreamsConstants.FIELD_TYPE), bytes(type));
-        fields.put(bytes(RedisStreamsConstants.FIELD_EVENT_ID), bytes(eventId));
-        fields.put(bytes(RedisStreamsConstants.FIELD_DEPLOYMENT_ID), bytes(deploymentId));
-        fields.put(bytes(RedisStreamsConstants.FIELD_CORRELATION_ID), bytes("corr-" + deploymentId));
-        fields.put(bytes(RedisStreamsConstants.FIELD_PAYLOAD), payload);
+        fields.put(bytes(EntryLayout.FIELD_TYPE), bytes(type));
+        fields.put(bytes(EntryLayout.FIELD_EVENT_ID), bytes(eventId));
+        fields.put(bytes(EntryLayout.FIELD_DEPLOYMENT_ID), bytes(deploymentId));
+        fields.put(bytes(EntryLayout.FIELD_CORRELATION_ID), bytes("corr-" + deploymentId));
+        fields.put(bytes(EntryLayout.FIELD_PAYLOAD), payload);
         return redisCommands().xadd(bytes(deploymentStream()), new XAddArgs(), fields);
     }
 
@@ -173,9 +173,9 @@ final class ProofEnvironment implements AutoCloseable {
         Map<String, List<String>> byDeployment = new HashMap<>();
         for (StreamMessage<byte[], byte[]> m : range(stream("printery.streams.validation"))) {
             Map<String, String> f = fields(m);
-            if (EventTypes.VALIDATION_COMPLETED.equals(f.get(RedisStreamsConstants.FIELD_TYPE))) {
-                byDeployment.computeIfAbsent(f.get(RedisStreamsConstants.FIELD_DEPLOYMENT_ID), k -> new ArrayList<>())
-                        .add(f.get(RedisStreamsConstants.FIELD_EVENT_ID));
+            if (EventTypes.VALIDATION_COMPLETED.equals(f.get(EntryLayout.FIELD_TYPE))) {
+                byDeployment.computeIfAbsent(f.get(EntryLayout.FIELD_DEPLOYMENT_ID), k -> new ArrayList<>())
+                        .add(f.get(EntryLayout.FIELD_EVENT_ID));
             }
         }
         return byDeployment;
@@ -246,7 +246,7 @@ final class ProofEnvironment implements AutoCloseable {
         List<Map<String, String>> out = new ArrayList<>();
         for (StreamMessage<byte[], byte[]> m : range(stream("printery.streams.dlq"))) {
             Map<String, String> f = fields(m);
-            f.remove(RedisStreamsConstants.FIELD_PAYLOAD);
+            f.remove(EntryLayout.FIELD_PAYLOAD);
             f.put("id", m.getId());
             out.add(f);
         }

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import org.apache.camel.model.FilterDefinition;
 import org.junit.jupiter.api.Test;
+import routes.events.EntryLayout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,7 +72,7 @@ class RedisStreamsAckTest extends StreamsTestSupport {
         String good = addEvent("good");
         Received received = new Received();
         routes(r -> onBad.accept(r.from(uri(OPTIONS)).process(received::add)
-                .filter(r.header(RedisStreamsConstants.DEPLOYMENT_ID).isEqualTo("bad"))));
+                .filter(r.header(EntryLayout.DEPLOYMENT_ID).isEqualTo("bad"))));
 
         assertEquals(List.of(bad, good), received.awaitSize(2).entryIds());
         await("good entry acked", () -> !pendingIds().contains(good));

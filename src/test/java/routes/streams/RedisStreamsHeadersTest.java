@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.junit.jupiter.api.Test;
+import routes.events.EntryLayout;
 import routes.events.proto.DeploymentEvent;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,17 +25,17 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
     void setsEveryHeaderAndThePayloadBody() throws Exception {
         Received received = consume("consumerName=h1&blockTimeout=200");
         DeploymentEvent event = event("dep-42");
-        String id = redisBytes().xadd(bytes(stream), RedisStreamsProducer.entryOf(event));
+        String id = redisBytes().xadd(bytes(stream), EntryLayout.entryOf(event));
 
         Message in = received.awaitSize(1).get(0).getIn();
         assertEquals(stream, in.getHeader(RedisStreamsConstants.STREAM));
         assertEquals(id, in.getHeader(RedisStreamsConstants.ENTRY_ID));
         assertEquals(group, in.getHeader(RedisStreamsConstants.GROUP));
         assertEquals("h1", in.getHeader(RedisStreamsConstants.CONSUMER));
-        assertEquals(event.getType(), in.getHeader(RedisStreamsConstants.EVENT_TYPE));
-        assertEquals(event.getEventId(), in.getHeader(RedisStreamsConstants.EVENT_ID));
-        assertEquals("dep-42", in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID));
-        assertEquals("corr-dep-42", in.getHeader(RedisStreamsConstants.CORRELATION_ID));
+        assertEquals(event.getType(), in.getHeader(EntryLayout.EVENT_TYPE));
+        assertEquals(event.getEventId(), in.getHeader(EntryLayout.EVENT_ID));
+        assertEquals("dep-42", in.getHeader(EntryLayout.DEPLOYMENT_ID));
+        assertEquals("corr-dep-42", in.getHeader(EntryLayout.CORRELATION_ID));
         assertEquals(1L, in.getHeader(RedisStreamsConstants.DELIVERY_COUNT));
         assertNull(in.getHeader(RedisStreamsConstants.ENTRY_ERROR));
         assertArrayEquals(event.toByteArray(), in.getBody(byte[].class));
@@ -43,7 +44,7 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
     @Test
     void copiesOtherFieldsUnderAPrefixSoTheyNeverActAsCamelOrSinkHeaders() throws Exception {
         Received received = consume("blockTimeout=200");
-        Map<byte[], byte[]> fields = RedisStreamsProducer.entryOf(event("d1"));
+        Map<byte[], byte[]> fields = EntryLayout.entryOf(event("d1"));
         fields.put(bytes("note"), bytes("hello"));
         fields.put(bytes("CamelHttpUri"), bytes("http://127.0.0.1:1/steered"));
         fields.put(bytes(RedisStreamsConstants.ENTRY_ERROR), bytes("forged"));
@@ -80,14 +81,14 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
 
     @Test
     void replacesAnOversizedOrMissingPayloadWithAnEntryError() throws Exception {
-        Map<byte[], byte[]> oversized = RedisStreamsProducer.entryOf(event("big"));
-        oversized.put(bytes(RedisStreamsConstants.FIELD_PAYLOAD), new byte[2000]);
+        Map<byte[], byte[]> oversized = EntryLayout.entryOf(event("big"));
+        oversized.put(bytes(EntryLayout.FIELD_PAYLOAD), new byte[2000]);
         String big = redisBytes().xadd(bytes(stream), oversized);
-        String none = redis().xadd(stream, Map.of(RedisStreamsConstants.FIELD_TYPE, "deployment:started",
-                RedisStreamsConstants.FIELD_EVENT_ID, "e-none"));
+        String none = redis().xadd(stream, Map.of(EntryLayout.FIELD_TYPE, "deployment:started",
+                EntryLayout.FIELD_EVENT_ID, "e-none"));
         String small = addEvent("small");
         // A small payload does not make up for a large other field: the whole entry counts.
-        Map<byte[], byte[]> bigField = RedisStreamsProducer.entryOf(event("big-field"));
+        Map<byte[], byte[]> bigField = EntryLayout.entryOf(event("big-field"));
         bigField.put(bytes("note"), new byte[2000]);
         String bigFieldId = redisBytes().xadd(bytes(stream), bigField);
 
@@ -106,7 +107,7 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
         Message noneIn = received.get(1).getIn();
         assertEquals(none, entryId(received.get(1)));
         assertNull(noneIn.getBody());
-        assertEquals("e-none", noneIn.getHeader(RedisStreamsConstants.EVENT_ID));
+        assertEquals("e-none", noneIn.getHeader(EntryLayout.EVENT_ID));
         assertTrue(noneIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class).contains("has no 'payload' field"),
                 noneIn.getHeader(RedisStreamsConstants.ENTRY_ERROR, String.class));
         assertEquals(small, entryId(received.get(2)));
@@ -127,11 +128,11 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
             payload[1] = '\n';
             payload[2] = 0;
             Map<byte[], byte[]> fields = new LinkedHashMap<>();
-            fields.put(bytes(RedisStreamsConstants.FIELD_TYPE), bytes("deployment:stage:s" + i + ":started"));
-            fields.put(bytes(RedisStreamsConstants.FIELD_EVENT_ID), bytes("event-" + i));
-            fields.put(bytes(RedisStreamsConstants.FIELD_DEPLOYMENT_ID), bytes("deployment-" + i));
-            fields.put(bytes(RedisStreamsConstants.FIELD_CORRELATION_ID), bytes("correlation-" + i));
-            fields.put(bytes(RedisStreamsConstants.FIELD_PAYLOAD), payload);
+            fields.put(bytes(EntryLayout.FIELD_TYPE), bytes("deployment:stage:s" + i + ":started"));
+            fields.put(bytes(EntryLayout.FIELD_EVENT_ID), bytes("event-" + i));
+            fields.put(bytes(EntryLayout.FIELD_DEPLOYMENT_ID), bytes("deployment-" + i));
+            fields.put(bytes(EntryLayout.FIELD_CORRELATION_ID), bytes("correlation-" + i));
+            fields.put(bytes(EntryLayout.FIELD_PAYLOAD), payload);
             payloads.put(redisBytes().xadd(bytes(stream), fields), payload);
         }
         long reads = calls("xreadgroup");
@@ -144,10 +145,10 @@ class RedisStreamsHeadersTest extends StreamsTestSupport {
         for (int i = 0; i < entries; i++) {
             Exchange exchange = received.get(i);
             Message in = exchange.getIn();
-            assertEquals("deployment:stage:s" + i + ":started", in.getHeader(RedisStreamsConstants.EVENT_TYPE));
-            assertEquals("event-" + i, in.getHeader(RedisStreamsConstants.EVENT_ID));
-            assertEquals("deployment-" + i, in.getHeader(RedisStreamsConstants.DEPLOYMENT_ID));
-            assertEquals("correlation-" + i, in.getHeader(RedisStreamsConstants.CORRELATION_ID));
+            assertEquals("deployment:stage:s" + i + ":started", in.getHeader(EntryLayout.EVENT_TYPE));
+            assertEquals("event-" + i, in.getHeader(EntryLayout.EVENT_ID));
+            assertEquals("deployment-" + i, in.getHeader(EntryLayout.DEPLOYMENT_ID));
+            assertEquals("correlation-" + i, in.getHeader(EntryLayout.CORRELATION_ID));
             assertTrue(Arrays.equals(payloads.get(entryId(exchange)), in.getBody(byte[].class)), "payload of entry " + i);
         }
     }

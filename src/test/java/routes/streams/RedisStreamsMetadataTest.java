@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The descriptor camel-component-maven-plugin generates: found by scheme, every option and header documented. */
 class RedisStreamsMetadataTest {
 
-    private static final List<String> OPTIONS = List.of("group", "consumerName", "concurrentConsumers", "batchSize",
-            "prefetch", "blockTimeout", "claimIdleTime", "claimInterval", "startId", "maxEntryBytes", "maxReconnectDelay",
-            "maxLen");
+    private static final List<String> OPTIONS = List.of("bodyField", "fieldHeaders", "group", "consumerName",
+            "concurrentConsumers", "batchSize", "prefetch", "blockTimeout", "claimIdleTime", "claimInterval", "startId",
+            "maxEntryBytes", "maxReconnectDelay", "maxLen");
     private static final List<String> HEADERS = List.of(RedisStreamsConstants.STREAM, RedisStreamsConstants.ENTRY_ID,
             RedisStreamsConstants.GROUP, RedisStreamsConstants.CONSUMER, RedisStreamsConstants.DELIVERY_COUNT,
             RedisStreamsConstants.ENTRY_ERROR, RedisStreamsConstants.FIELD_HEADER_PREFIX);

@@ -17,6 +17,7 @@ import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import routes.events.EntryLayout;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -194,12 +195,14 @@ class RedisStreamsOutageTest extends StreamsTestSupport {
 
     @Test
     void producerWritesAgainAsSoonAsRedisIsBack() {
-        template.sendBody("redis-streams:" + stream, event("before"));
+        template.sendBody("redis-streams:" + stream, EntryLayout.entryOf(event("before")));
         server.kill();
 
-        Exchange during = template.send("redis-streams:" + stream, e -> e.getIn().setBody(event("during")));
+        Exchange during = template.send("redis-streams:" + stream,
+                e -> e.getIn().setBody(EntryLayout.entryOf(event("during"))));
         server.start();
-        Exchange after = template.send("redis-streams:" + stream, e -> e.getIn().setBody(event("after")));
+        Exchange after = template.send("redis-streams:" + stream,
+                e -> e.getIn().setBody(EntryLayout.entryOf(event("after"))));
 
         assertInstanceOf(RedisException.class, during.getException());
         assertNull(after.getException(), "the first send after the restart succeeds");

@@ -9,6 +9,7 @@ import io.lettuce.core.StreamMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.junit.jupiter.api.Test;
+import routes.events.EntryLayout;
 import routes.events.proto.DeploymentEvent;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -16,14 +17,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** XADD in the entry layout (or a Map field by field), MAXLEN ~ trimming, the new entry id as header. */
+/** XADD of the body and its header fields (or a Map field by field), MAXLEN ~ trimming, the new entry id as header. */
 class RedisStreamsProducerTest extends StreamsTestSupport {
 
     @Test
-    void writesAnEventInTheEntryLayout() throws Exception {
+    void writesTheBodyAfterTheFieldsOfItsHeaders() throws Exception {
         DeploymentEvent event = event("dep-7");
 
-        Exchange result = template.send("redis-streams:" + stream, e -> e.getIn().setBody(event));
+        Exchange result = template.send("redis-streams:" + stream, e -> {
+            e.getIn().setHeader(EntryLayout.CORRELATION_ID, event.getCorrelationId());
+            e.getIn().setHeader(EntryLayout.EVENT_TYPE, event.getType());
+            e.getIn().setHeader(EntryLayout.DEPLOYMENT_ID, event.getDeploymentId());
+            e.getIn().setHeader(EntryLayout.EVENT_ID, event.getEventId());
+            e.getIn().setBody(event.toByteArray());
+        });
 
         String id = result.getMessage().getHeader(RedisStreamsConstants.ENTRY_ID, String.class);
         Map<String, byte[]> fields = entry(id);
@@ -36,19 +43,20 @@ class RedisStreamsProducerTest extends StreamsTestSupport {
     }
 
     @Test
-    void writesSerializedEventBytesInTheEntryLayout() throws Exception {
+    void writesOnlyTheFieldsOfHeadersThatAreSet() throws Exception {
         DeploymentEvent event = event("dep-8");
 
-        String id = template.requestBody("redis-streams:" + stream, event.toByteArray(), String.class) != null
-                ? redis().xrange(stream, Range.create("-", "+")).get(0).getId() : null;
+        String id = template.requestBodyAndHeader("redis-streams:" + stream, event.toByteArray(), EntryLayout.DEPLOYMENT_ID,
+                "dep-8", String.class) != null ? redis().xrange(stream, Range.create("-", "+")).get(0).getId() : null;
 
         assertArrayEquals(event.toByteArray(), entry(id).get("payload"));
         assertEquals("dep-8", new String(entry(id).get("deployment_id")));
+        assertEquals(List.of("deployment_id", "payload"), List.copyOf(entry(id).keySet()));
     }
 
     @Test
-    void rejectsBytesThatAreNoEvent() {
-        Exchange result = template.send("redis-streams:" + stream, e -> e.getIn().setBody(new byte[] {1, 2, 3}));
+    void rejectsABodyThatIsNoMapWithoutBodyField() {
+        Exchange result = template.send("redis-streams:" + stream + "?bodyField=", e -> e.getIn().setBody(new byte[] {1, 2, 3}));
 
         assertInstanceOf(InvalidPayloadException.class, result.getException());
         assertEquals(0, redis().exists(stream));
@@ -73,7 +81,7 @@ class RedisStreamsProducerTest extends StreamsTestSupport {
     @Test
     void trimsToAboutMaxLen() {
         for (int i = 0; i < 500; i++) {
-            template.sendBody("redis-streams:" + stream + "?maxLen=10", event("d" + i));
+            template.sendBody("redis-streams:" + stream + "?maxLen=10", EntryLayout.entryOf(event("d" + i)));
         }
 
         long length = redis().xlen(stream);

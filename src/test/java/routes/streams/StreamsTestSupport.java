@@ -1,10 +1,13 @@
 package routes.streams;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -18,13 +21,16 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.LambdaRouteBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PropertyBindingSupport;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import routes.app.PrinteryConfiguration;
+import routes.events.EntryLayout;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
@@ -50,6 +56,31 @@ abstract class StreamsTestSupport extends CamelTestSupport {
     /** The Redis this test class runs against. */
     protected String redisUrl() {
         return RedisServer.shared().url();
+    }
+
+    /** The component as Printery's application.properties configures it (the entry layout of routes.events). */
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext camel = super.createCamelContext();
+        camel.addComponent("redis-streams", printeryComponent(camel));
+        return camel;
+    }
+
+    static RedisStreamsComponent printeryComponent(CamelContext camel) throws IOException {
+        Properties app = new Properties();
+        try (InputStream in = StreamsTestSupport.class.getResourceAsStream("/application.properties")) {
+            app.load(in);
+        }
+        String prefix = "camel.component.redis-streams.";
+        Map<String, Object> options = new LinkedHashMap<>();
+        app.stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                .forEach(k -> options.put(k.substring(prefix.length()), app.getProperty(k)));
+        RedisStreamsComponent component = new RedisStreamsComponent();
+        PropertyBindingSupport.build().withCamelContext(camel).withTarget(component).withProperties(options).bind();
+        if (!options.isEmpty()) {
+            throw new IllegalStateException("not options of redis-streams: " + options);
+        }
+        return component;
     }
 
     @Override
@@ -112,7 +143,7 @@ abstract class StreamsTestSupport extends CamelTestSupport {
 
     /** XADDs an event in the entry layout; returns the entry id. */
     protected String addEvent(String deploymentId) {
-        return redisBytes().xadd(bytes(stream), RedisStreamsProducer.entryOf(event(deploymentId)));
+        return redisBytes().xadd(bytes(stream), EntryLayout.entryOf(event(deploymentId)));
     }
 
     protected List<String> addEvents(int count) {

@@ -16,9 +16,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.main.Main;
 import routes.app.PrinteryMain;
+import routes.events.EntryLayout;
 import routes.events.Streams;
 import routes.events.proto.DeploymentEvent;
-import routes.streams.RedisStreamsConstants;
 import routes.support.Isolation;
 import routes.support.RedisServer;
 
@@ -54,7 +54,7 @@ final class PrinteryApp implements AutoCloseable {
         List<DeploymentEvent> events = new ArrayList<>();
         for (StreamMessage<byte[], byte[]> message : connection.sync().xrange(stream.getBytes(StandardCharsets.UTF_8), Range.create("-", "+"))) {
             for (Map.Entry<byte[], byte[]> field : message.getBody().entrySet()) {
-                if (new String(field.getKey(), StandardCharsets.UTF_8).equals(RedisStreamsConstants.FIELD_PAYLOAD)) {
+                if (new String(field.getKey(), StandardCharsets.UTF_8).equals(EntryLayout.FIELD_PAYLOAD)) {
                     try {
                         events.add(DeploymentEvent.parseFrom(field.getValue()));
                     } catch (InvalidProtocolBufferException e) {

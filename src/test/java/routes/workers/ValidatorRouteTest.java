@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import routes.events.EntryLayout;
 import routes.events.EventPublisher;
 import routes.support.Isolation;
 import routes.events.EventTypes;
@@ -21,8 +22,6 @@ import routes.events.proto.DeploymentCompletedEvent;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
-import routes.streams.RedisStreamsConstants;
-import routes.streams.RedisStreamsProducer;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -107,11 +106,11 @@ class ValidatorRouteTest {
     void anEntryWithoutItsTypeFieldIsFilteredOnThePayloadsType() throws Exception {
         String started = "dep-" + UUID.randomUUID();
         String completed = "dep-" + UUID.randomUUID();
-        addWithout(RedisStreamsConstants.FIELD_TYPE, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+        addWithout(EntryLayout.FIELD_TYPE, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setType(EventTypes.DEPLOYMENT_COMPLETED).setDeploymentId(completed).setTimestamp(System.currentTimeMillis())
                 .setDeploymentCompleted(DeploymentCompletedEvent.newBuilder().setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
                         .setVersion("3.5.0")).build());
-        addWithout(RedisStreamsConstants.FIELD_TYPE, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+        addWithout(EntryLayout.FIELD_TYPE, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setType(EventTypes.DEPLOYMENT_STARTED).setDeploymentId(started).setTimestamp(System.currentTimeMillis())
                 .setDeploymentStarted(DeploymentStartedEvent.newBuilder().setVersion("3.5.0").setEnvironment("staging")
                         .addServices("api")).build());
@@ -127,7 +126,7 @@ class ValidatorRouteTest {
     void entriesWithoutAnEventIdFieldAreKeptApartByTheirPayloadsIds() throws Exception {
         List<String> deployments = List.of("dep-" + UUID.randomUUID(), "dep-" + UUID.randomUUID());
         for (String deploymentId : deployments) {
-            addWithout(RedisStreamsConstants.FIELD_EVENT_ID, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+            addWithout(EntryLayout.FIELD_EVENT_ID, DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
                     .setType(EventTypes.DEPLOYMENT_STARTED).setDeploymentId(deploymentId).setTimestamp(System.currentTimeMillis())
                     .setDeploymentStarted(DeploymentStartedEvent.newBuilder().setVersion("3.5.0").setEnvironment("staging")
                             .addServices("api")).build());
@@ -143,7 +142,7 @@ class ValidatorRouteTest {
     private void addWithout(String leftOut, DeploymentEvent event) {
         RedisClient client = RedisClient.create(RedisServer.shared().url());
         try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
-            Map<byte[], byte[]> entry = RedisStreamsProducer.entryOf(event);
+            Map<byte[], byte[]> entry = EntryLayout.entryOf(event);
             entry.keySet().removeIf(field -> new String(field, StandardCharsets.UTF_8).equals(leftOut));
             connection.sync().xadd(streams.deployment().getBytes(StandardCharsets.UTF_8), entry);
         } finally {

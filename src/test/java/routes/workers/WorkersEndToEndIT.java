@@ -21,6 +21,7 @@ import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import routes.events.EntryLayout;
 import routes.events.EventFormat;
 import routes.events.EventTypes;
 import routes.events.proto.DependencyCheckResult;
@@ -31,7 +32,6 @@ import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
 import routes.events.proto.HealthStatus;
 import routes.events.proto.ValidationResult;
-import routes.streams.RedisStreamsProducer;
 import routes.support.AppProcess;
 import routes.support.Isolation;
 import routes.support.RedisServer;
@@ -216,7 +216,7 @@ class WorkersEndToEndIT {
         DeploymentEvent built = event.setEventId(java.util.UUID.randomUUID().toString()).setDeploymentId(DEPLOYMENT)
                 .setCorrelationId("corr-" + DEPLOYMENT).setTimestamp(System.currentTimeMillis())
                 .setPriority(EventTypes.priorityOf(event.getType())).build();
-        commands.xadd((streams + ":deployment").getBytes(StandardCharsets.UTF_8), RedisStreamsProducer.entryOf(built));
+        commands.xadd((streams + ":deployment").getBytes(StandardCharsets.UTF_8), EntryLayout.entryOf(built));
     }
 
     private static DeploymentEvent await(String stream, String type) throws InterruptedException {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import routes.dlq.DeadLetter;
 import routes.dlq.DlqReplayer;
+import routes.events.EntryLayout;
 import routes.events.EventFormat;
 import routes.events.EventTypes;
 import routes.events.proto.DependencyCheckCompletedEvent;
@@ -50,7 +51,6 @@ import routes.events.proto.ServiceHealthStatus;
 import routes.events.proto.ValidationCheckResult;
 import routes.events.proto.ValidationCompletedEvent;
 import routes.events.proto.ValidationResult;
-import routes.streams.RedisStreamsProducer;
 import routes.support.RedisServer;
 
 /** Slack incoming webhooks, SMTP and PagerDuty at local servers: the routing table, idempotency and retries. */
@@ -139,7 +139,7 @@ class NotifierWebhookTest {
                 .setType(EventTypes.DEPLOYMENT_COMPLETED).setDeploymentId(deployment).setTimestamp(System.currentTimeMillis())
                 .setDeploymentCompleted(DeploymentCompletedEvent.newBuilder().setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
                         .setVersion("1.4.2").setEnvironment("production")).build();
-        Map<byte[], byte[]> entry = RedisStreamsProducer.entryOf(event);
+        Map<byte[], byte[]> entry = EntryLayout.entryOf(event);
         entry.put("Bcc".getBytes(StandardCharsets.UTF_8), "intruder@example.com".getBytes(StandardCharsets.UTF_8));
         entry.put("Reply-To".getBytes(StandardCharsets.UTF_8), "intruder@example.com".getBytes(StandardCharsets.UTF_8));
         RedisClient client = RedisClient.create(RedisServer.shared().url());
