@@ -2,6 +2,7 @@ package routes.app;
 
 import org.apache.camel.main.Main;
 import routes.db.DatabaseConfiguration;
+import routes.deploy.DeployConfiguration;
 import routes.dlq.DlqConfiguration;
 import routes.manifest.ManifestConfiguration;
 import routes.workers.HealthWorkersConfiguration;
@@ -24,6 +25,7 @@ public class PrinteryMain extends Main {
         configure().addConfiguration(new ValidatorConfiguration());
         configure().addConfiguration(new HealthWorkersConfiguration());
         configure().addConfiguration(new NotifierConfiguration());
+        configure().addConfiguration(new DeployConfiguration());
         String routes = System.getenv(RoutesLocation.ENV);
         if (routes != null && !routes.isBlank()) {
             addOverrideProperty("camel.main.routesIncludePattern", RoutesLocation.includePattern(routes));

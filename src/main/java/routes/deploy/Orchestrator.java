@@ -1,10 +1,5 @@
 package routes.deploy;
 
-import routes.deploy.deployers.Deployer;
-import routes.deploy.deployers.DeployHandle;
-import routes.deploy.deployers.DeployState;
-import routes.deploy.deployers.DeployerException;
-import routes.deploy.deployers.ServiceRelease;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,10 +18,17 @@ import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import routes.deploy.deployers.DeployState.Phase;
 import routes.deploy.RunProgress.StageProgress;
+import routes.deploy.deployers.DeployHandle;
+import routes.deploy.deployers.DeployState.Phase;
+import routes.deploy.deployers.DeployState;
+import routes.deploy.deployers.Deployer;
+import routes.deploy.deployers.DeployerException;
+import routes.deploy.deployers.ServiceRelease;
+import routes.deploy.deployers.ServiceSettings;
 import routes.events.EventPublisher;
 import routes.events.EventTypes;
+import routes.events.proto.DependencyCheckResult;
 import routes.events.proto.DeploymentCompletedEvent;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentFailedEvent;
@@ -34,14 +36,13 @@ import routes.events.proto.DeploymentStageCompletedEvent;
 import routes.events.proto.DeploymentStageStartedEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
-import routes.events.proto.DependencyCheckResult;
 import routes.events.proto.HealthStatus;
 import routes.events.proto.RollbackCompletedEvent;
 import routes.events.proto.RollbackInitiatedEvent;
 import routes.events.proto.StageResult;
 import routes.events.proto.ValidationResult;
-import routes.manifest.Manifest;
 import routes.manifest.Manifest.Stage;
+import routes.manifest.Manifest;
 
 /**
  * Runs deployments: publishes each step, deploys the manifest's stages in order through their deployers, gates on
@@ -59,6 +60,7 @@ public class Orchestrator {
     private final Manifest manifest;
     private final Map<String, Deployer> deployers;
     private final OrchestratorSettings settings;
+    private final ServiceSettings deploySettings;
     private final String instance;
     private final ExecutorService executor;
     private final Clock clock;
@@ -71,6 +73,7 @@ public class Orchestrator {
         this.manifest = manifest;
         this.deployers = Map.copyOf(deployers);
         this.settings = settings;
+        this.deploySettings = settingsOf(manifest);
         this.instance = instance;
         this.executor = executor;
         this.clock = clock;
@@ -512,9 +515,21 @@ public class Orchestrator {
     }
 
     private ServiceRelease release(DeploymentRun run, Stage stage, String service) {
-        Map<String, String> merged = new HashMap<>(stage.settings());
-        manifest.service(service).ifPresent(s -> merged.putAll(s.deploy()));
-        return new ServiceRelease(run.id(), stage.name(), service, run.version(), run.environment(), merged);
+        return new ServiceRelease(run.id(), stage.name(), service, run.version(), run.environment(),
+                deploySettings.forService(service));
+    }
+
+    /** Each service's deployer settings: its stage's, overridden by its own (what a deploy and its status use). */
+    public static ServiceSettings settingsOf(Manifest manifest) {
+        Map<String, Map<String, String>> byService = new HashMap<>();
+        for (Manifest.Stage stage : manifest.stages()) {
+            for (String service : stage.services()) {
+                Map<String, String> merged = new HashMap<>(stage.settings());
+                manifest.service(service).ifPresent(s -> merged.putAll(s.deploy()));
+                byService.put(service, merged);
+            }
+        }
+        return ServiceSettings.of(byService);
     }
 
     /** Takes the lease of a deployment no live instance is running; null when it ended or another holds it. */

@@ -1,6 +1,5 @@
 package routes.deploy;
 
-import routes.deploy.deployers.DeployHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,6 +10,7 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import routes.deploy.deployers.DeployHandle;
 
 /**
  * What the orchestrator triggered and learned for one deployment, persisted as JSON with the run: the deployers'

@@ -43,6 +43,13 @@ public record Manifest(String source, List<Stage> stages, Map<String, Service> s
         public Stage(String name, List<String> services, boolean checkDependencies) {
             this(name, services, checkDependencies, null, Map.of());
         }
+
+        /** Settings hold tokens: their keys only. */
+        @Override
+        public String toString() {
+            return "Stage[name=" + name + ", services=" + services + ", checkDependencies=" + checkDependencies
+                    + ", deployer=" + deployer + ", settings=" + new java.util.TreeSet<>(settings.keySet()) + "]";
+        }
     }
 
     /**
@@ -60,6 +67,13 @@ public record Manifest(String source, List<Stage> stages, Map<String, Service> s
 
         public Service {
             deploy = Map.copyOf(deploy);
+        }
+
+        /** Deploy settings can hold tokens: their keys only. */
+        @Override
+        public String toString() {
+            return "Service[name=" + name + ", stage=" + stage + ", image=" + image + ", deploy="
+                    + new java.util.TreeSet<>(deploy.keySet()) + "]";
         }
     }
 

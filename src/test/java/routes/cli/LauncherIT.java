@@ -86,7 +86,7 @@ class LauncherIT {
             // itself would give the same, but leave java running.
             assertEquals(143, exit, () -> "stderr: " + run.stderr());
             assertFalse(java.get(0).isAlive(), "java has exited when the launcher does");
-            assertTrue(run.stderr().stream().anyMatch(l -> l.matches(".*Apache Camel \\S+ \\(printery\\) shutdown in.*")),
+            assertTrue(run.stderr().stream().anyMatch(l -> l.matches(".*Apache Camel \\(Main\\) \\S+ is shutdown.*")),
                     () -> "Camel shut down gracefully: " + run.stderr());
         }
     }

@@ -1,10 +1,5 @@
 package routes.deploy;
 
-import routes.deploy.deployers.Deployer;
-import routes.deploy.deployers.DeployHandle;
-import routes.deploy.deployers.DeployState;
-import routes.deploy.deployers.DeployerException;
-import routes.deploy.deployers.ServiceRelease;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import routes.app.PrinteryConfiguration;
 import routes.db.DatabaseConfiguration;
+import routes.deploy.deployers.DeployHandle;
+import routes.deploy.deployers.DeployState;
+import routes.deploy.deployers.Deployer;
+import routes.deploy.deployers.DeployerException;
+import routes.deploy.deployers.ServiceRelease;
 import routes.events.EventFormat;
 import routes.events.EventPublisher;
 import routes.events.EventTypes;

@@ -40,6 +40,25 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void stagesNameTheirDeployerAndSettingsServicesTheirOwnWithSecretsOutOfToString() {
+        Manifest manifest = loader.parse("m.yaml", """
+                stages:
+                  - {name: vercel, services: [web], deployer: vercel, settings: {token: "${DB_PASSWORD}", teamId: t1}}
+                  - {name: railway, services: [api]}
+                services:
+                  web: {image: materi/web, deploy: {project: prj_web}}
+                  api: {image: materi/api}
+                """);
+        Manifest.Stage vercel = manifest.stage("vercel").orElseThrow();
+        assertEquals("vercel", vercel.deployer());
+        assertEquals(java.util.Map.of("token", "s3cret", "teamId", "t1"), vercel.settings());
+        assertEquals(java.util.Map.of("project", "prj_web"), manifest.service("web").orElseThrow().deploy());
+        assertEquals(null, manifest.stage("railway").orElseThrow().deployer());
+        assertTrue(!vercel.toString().contains("s3cret"), vercel.toString());
+        assertProblem("stages[0].deployr", "", "stages: [{name: a, services: [x], deployr: vercel}]\nservices: {x: {image: m/x}}");
+    }
+
+    @Test
     void malformedManifestsNameFileKeyAndProblem() {
         assertProblem("stages", "is required", "services: {}");
         assertProblem("services.api.dependsOn", "'nowhere' is neither a service nor an infrastructure entry", """
