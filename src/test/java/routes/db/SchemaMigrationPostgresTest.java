@@ -1,15 +1,8 @@
 package routes.db;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +13,10 @@ import java.util.concurrent.TimeUnit;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.Test;
+import routes.support.PostgresDatabases;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Printery's schema migration on PostgreSQL: databases of their own on the local server, one per test, dropped
@@ -27,37 +24,25 @@ import org.junit.jupiter.api.Test;
  */
 class SchemaMigrationPostgresTest extends SchemaMigrationContract {
 
-    private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-    private static final String USER = "postgres";
-
     private final List<String> databases = new ArrayList<>();
 
     @Override
     protected String createDatabase() {
-        String database = "printery_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection admin = admin(); Statement s = admin.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        } catch (SQLException e) {
-            throw new AssertionError("SchemaMigrationPostgresTest needs PostgreSQL on 127.0.0.1:5432 where user '" + USER
-                    + "' may connect without a password and create databases (see DlqStorePostgresTest): "
-                    + e.getMessage(), e);
-        }
-        databases.add(database);
-        return SERVER + database;
+        String url = PostgresDatabases.create();
+        databases.add(url);
+        return url;
     }
 
     @Override
     protected void dropDatabases() throws SQLException {
-        try (Connection admin = admin(); Statement s = admin.createStatement()) {
-            for (String database : databases) {
-                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            }
+        for (String url : databases) {
+            PostgresDatabases.drop(url);
         }
     }
 
     @Override
     protected String user() {
-        return USER;
+        return PostgresDatabases.USER;
     }
 
     @Override
@@ -119,9 +104,5 @@ class SchemaMigrationPostgresTest extends SchemaMigrationContract {
         } finally {
             threads.shutdownNow();
         }
-    }
-
-    private static Connection admin() throws SQLException {
-        return DriverManager.getConnection(SERVER + "postgres?connectTimeout=5", USER, "");
     }
 }
