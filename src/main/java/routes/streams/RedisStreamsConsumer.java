@@ -55,10 +55,9 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         var threads = getEndpoint().getCamelContext().getExecutorServiceManager();
         executor = threads.newFixedThreadPool(this, "RedisStreams[" + config.getGroup() + "]", count);
         readers.forEach(executor::submit);
-        long touchEvery = StreamReader.keepAliveInterval(config);
+        long touchEvery = HeldEntries.interval(config);
         keepAlive = threads.newSingleThreadScheduledExecutor(this, "RedisStreams[" + config.getGroup() + "] keep-alive");
-        keepAlive.scheduleWithFixedDelay(() -> readers.forEach(StreamReader::touchHeld), touchEvery, touchEvery,
-                TimeUnit.MILLISECONDS);
+        keepAlive.scheduleWithFixedDelay(this::touchHeld, touchEvery, touchEvery, TimeUnit.MILLISECONDS);
         LOG.debug("Consuming {} in group {} as {} consumer(s) named {}", getEndpoint().getStreamList(), config.getGroup(),
                 count, count == 1 ? base : base + "-1.." + count);
     }
@@ -123,6 +122,15 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
     @Override
     public void prepareShutdown(boolean suspendOnly, boolean forced) {
         readers.forEach(StreamReader::stop);
+    }
+
+    /** Keeps the entries the readers hold from being claimed by others, on the shared connection; not during an outage. */
+    private void touchHeld() {
+        for (StreamReader reader : readers) {
+            if (!inOutage()) {
+                reader.held().touch(() -> getEndpoint().getComponent().sharedConnection().sync());
+            }
+        }
     }
 
     /** Called by a reader when a Redis call fails for want of Redis; true for the first reader of an outage. */

@@ -146,6 +146,11 @@ abstract class StreamsTestSupport extends CamelTestSupport {
         return redisBytes().xadd(bytes(stream), EntryLayout.entryOf(event(deploymentId)));
     }
 
+    /** A connection of its own, for the test to close. */
+    protected StatefulRedisConnection<byte[], byte[]> newBytesConnection() {
+        return ((RedisClient) factory.getRequiredNativeClient()).connect(ByteArrayCodec.INSTANCE);
+    }
+
     protected List<String> addEvents(int count) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
