@@ -54,6 +54,10 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "fieldheaders":
         case "fieldHeaders": getOrCreateConfiguration(target).setFieldHeaders(property(camelContext, java.lang.String.class, value)); return true;
         case "group": getOrCreateConfiguration(target).setGroup(property(camelContext, java.lang.String.class, value)); return true;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxentrybytes":
@@ -101,6 +105,10 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "fieldheaders":
         case "fieldHeaders": return java.lang.String.class;
         case "group": return java.lang.String.class;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return boolean.class;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "maxentrybytes":
@@ -144,6 +152,10 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "fieldheaders":
         case "fieldHeaders": return getOrCreateConfiguration(target).getFieldHeaders();
         case "group": return getOrCreateConfiguration(target).getGroup();
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxentrybytes":

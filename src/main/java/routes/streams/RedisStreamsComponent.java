@@ -11,7 +11,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.CamelContextHelper;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 import org.apache.camel.util.ObjectHelper;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -21,7 +21,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * spring-data-redis connection factory that camel-spring-redis (and its idempotent repository) uses.
  */
 @Component("redis-streams")
-public class RedisStreamsComponent extends DefaultComponent {
+public class RedisStreamsComponent extends HealthCheckComponent {
 
     @Metadata(autowired = true)
     private LettuceConnectionFactory connectionFactory;

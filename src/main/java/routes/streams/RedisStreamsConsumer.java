@@ -3,6 +3,7 @@ package routes.streams;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,10 @@ import io.lettuce.core.UnblockType;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckAware;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRepository;
 import org.apache.camel.spi.ShutdownAware;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
@@ -20,15 +25,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs concurrentConsumers {@link StreamReader}s, each with its own thread, connection and consumer name, plus
- * one keep-alive task that stops the group from claiming entries this process is still working on.
+ * one keep-alive task that stops the group from claiming entries this process is still working on. Its health is
+ * {@link RedisStreamsConsumerHealthCheck}.
  */
-public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAware {
+public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAware, HealthCheckAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsConsumer.class);
 
     private final List<StreamReader> readers = new ArrayList<>();
     /** When the current Redis outage began (0 when Redis answers), shared so an outage is logged once. */
     private final AtomicLong outageSince = new AtomicLong();
+    private volatile RedisException outageCause;
+    private HealthCheck healthCheck;
     private ExecutorService executor;
     private ScheduledExecutorService keepAlive;
 
@@ -49,6 +57,12 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         int count = Math.max(1, config.getConcurrentConsumers());
         readers.clear();
         outageSince.set(0);
+        // Health checks are optional: only with camel-health and health checks enabled.
+        if (HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "consumers",
+                HealthCheckRepository.class) != null) {
+            healthCheck = new RedisStreamsConsumerHealthCheck(this, getRouteId());
+            healthCheck.setEnabled(getEndpoint().getComponent().isHealthCheckConsumerEnabled());
+        }
         for (int i = 1; i <= count; i++) {
             readers.add(new StreamReader(this, count == 1 ? base : base + "-" + i));
         }
@@ -133,8 +147,19 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         }
     }
 
+    @Override
+    public HealthCheck getHealthCheck() {
+        return healthCheck;
+    }
+
+    @Override
+    public void setHealthCheck(HealthCheck healthCheck) {
+        this.healthCheck = healthCheck;
+    }
+
     /** Called by a reader when a Redis call fails for want of Redis; true for the first reader of an outage. */
-    boolean outageStarted() {
+    boolean outageStarted(RedisException cause) {
+        outageCause = cause;
         return outageSince.compareAndSet(0, System.currentTimeMillis());
     }
 
@@ -146,5 +171,24 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
 
     boolean inOutage() {
         return outageSince.get() != 0;
+    }
+
+    /** How long Redis has been unreachable for this consumer's readers; -1 while it answers. */
+    long outageMillis() {
+        long since = outageSince.get();
+        return since == 0 ? -1 : System.currentTimeMillis() - since;
+    }
+
+    Optional<RedisException> outageCause() {
+        return Optional.ofNullable(outageCause);
+    }
+
+    /** The readers that ended without being stopped (an Error, an interrupt): nothing reads in their place. */
+    List<String> stoppedReaders() {
+        return readers.stream().filter(StreamReader::stoppedReading).map(StreamReader::name).toList();
+    }
+
+    Optional<Throwable> readerFailure() {
+        return readers.stream().map(StreamReader::failure).filter(f -> f != null).findFirst();
     }
 }

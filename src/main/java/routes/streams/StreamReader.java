@@ -50,6 +50,9 @@ final class StreamReader implements Runnable {
     private final Backoff commandBackoff;
 
     private volatile boolean running = true;
+    private volatile boolean stopRequested;
+    private volatile boolean ended;
+    private volatile Throwable failure;
     private final Object wakeUp = new Object();
     private volatile int inFlight;
     private StatefulRedisConnection<byte[], byte[]> connection;
@@ -91,6 +94,7 @@ final class StreamReader implements Runnable {
     }
 
     void stop() {
+        stopRequested = true;
         running = false;
         synchronized (wakeUp) {
             wakeUp.notifyAll();
@@ -99,6 +103,20 @@ final class StreamReader implements Runnable {
 
     int inFlight() {
         return inFlight;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Ended, but not because it was asked to stop. */
+    boolean stoppedReading() {
+        return ended && !stopRequested;
+    }
+
+    /** What ended it, if it was an Error. */
+    Throwable failure() {
+        return failure;
     }
 
     HeldEntries held() {
@@ -158,9 +176,14 @@ final class StreamReader implements Runnable {
         } catch (Error e) {
             // The executor would keep it in a Future nobody reads: the reader would end without a word.
             LOG.error("Consumer {} of group {} on {} stopped reading", name, group, streams, e);
+            failure = e;
             throw e;
         } finally {
-            close();
+            try {
+                close();
+            } finally {
+                ended = true;
+            }
         }
     }
 
@@ -281,7 +304,7 @@ final class StreamReader implements Runnable {
     }
 
     private void redisFailed(RedisException e) {
-        if (owner.outageStarted()) {
+        if (owner.outageStarted(e)) {
             LOG.warn("Redis unreachable for group {} on {}: {}. Retrying with backoff up to {} ms; logged once per outage.",
                     group, streams, e.getMessage(), config.getMaxReconnectDelay());
         } else {
