@@ -43,8 +43,8 @@ public class RedisStreamsConfiguration implements Cloneable {
             + " claimIdleTime, not for slow handlers, whose waiting entries other consumers of the group could be taking.")
     private boolean prefetch;
     @UriParam(label = "consumer", defaultValue = "2000", javaType = "java.time.Duration", description = "BLOCK of a read"
-            + " for new entries: how long one poll waits when the streams are quiet. A stop does not wait it"
-            + " out: it ends the blocked reads with CLIENT UNBLOCK.")
+            + " for new entries: how long one poll waits when the streams are quiet. A stop or a suspend does"
+            + " not wait it out: it ends the blocked reads with CLIENT UNBLOCK.")
     private long blockTimeout = 2000;
     @UriParam(label = "consumer", defaultValue = "60000", javaType = "java.time.Duration", description = "Entries pending"
             + " longer than this (in any consumer of the group, including crashed ones) are claimed with XAUTOCLAIM and"

@@ -13,9 +13,10 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.UnblockType;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
 import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.Suspendable;
 import org.apache.camel.health.HealthCheck;
-import org.apache.camel.health.HealthCheckAware;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.HealthCheckRepository;
 import org.apache.camel.spi.ShutdownAware;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * one keep-alive task that stops the group from claiming entries this process is still working on. Its health is
  * {@link RedisStreamsConsumerHealthCheck}.
  */
-public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAware, HealthCheckAware {
+public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAware, Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsConsumer.class);
 
@@ -36,7 +37,6 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
     /** When the current Redis outage began (0 when Redis answers), shared so an outage is logged once. */
     private final AtomicLong outageSince = new AtomicLong();
     private volatile RedisException outageCause;
-    private HealthCheck healthCheck;
     private ExecutorService executor;
     private ScheduledExecutorService keepAlive;
 
@@ -60,8 +60,9 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         // Health checks are optional: only with camel-health and health checks enabled.
         if (HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "consumers",
                 HealthCheckRepository.class) != null) {
-            healthCheck = new RedisStreamsConsumerHealthCheck(this, getRouteId());
-            healthCheck.setEnabled(getEndpoint().getComponent().isHealthCheckConsumerEnabled());
+            HealthCheck check = new RedisStreamsConsumerHealthCheck(this, getRouteId());
+            check.setEnabled(getEndpoint().getComponent().isHealthCheckConsumerEnabled());
+            setHealthCheck(check);
         }
         for (int i = 1; i <= count; i++) {
             readers.add(new StreamReader(this, count == 1 ? base : base + "-" + i));
@@ -83,9 +84,7 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         if (executor != null) {
             // Readers finish the exchange in hand, ack what completed and close their connection.
             executor.shutdown();
-            if (!inOutage()) {
-                unblockReaders();
-            }
+            unblockReadersUntil(() -> executor.awaitTermination(50, TimeUnit.MILLISECONDS));
             long wait = getEndpoint().getConfiguration().getBlockTimeout() + 30_000;
             if (!executor.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
                 LOG.warn("Consumers of group {} did not stop within {} ms; unacked entries stay pending",
@@ -102,25 +101,60 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
     }
 
     /**
-     * Ends the readers' blocking reads (CLIENT UNBLOCK: the read returns as if BLOCK had timed out, with no entries),
-     * so a stop does not wait out blockTimeout; Camel stops consumers one route after another, and each would
-     * otherwise wait up to blockTimeout. Repeated until the readers are done, for a reader that was about to block.
+     * Suspending the route (from Hawtio, JMX or a route policy) pauses reading: the exchange in hand completes and is
+     * acked; the rest of the batch in hand and a prefetched batch too with the route's shutdownRunningTask
+     * CompleteAllTasks, else they stay pending and are read again on resume. Returns once no reader is reading.
      */
-    private void unblockReaders() throws InterruptedException {
+    @Override
+    protected void doSuspend() throws Exception {
+        Route route = getRoute();
+        boolean completeAllTasks = route != null && route.getShutdownRunningTask() == ShutdownRunningTask.CompleteAllTasks;
+        readers.forEach(reader -> reader.suspend(completeAllTasks));
+        unblockReadersUntil(() -> {
+            if (readers.stream().allMatch(StreamReader::settled)) {
+                return true;
+            }
+            Thread.sleep(20);
+            return false;
+        });
+        super.doSuspend();
+    }
+
+    @Override
+    protected void doResume() throws Exception {
+        readers.forEach(StreamReader::resume);
+        super.doResume();
+    }
+
+    /**
+     * Ends the readers' blocking reads (CLIENT UNBLOCK: the read returns as if BLOCK had timed out, with no entries)
+     * until {@code done}, at most blockTimeout and a second, so a stop or suspend does not wait out blockTimeout; Camel
+     * stops consumers one route after another, and each would otherwise wait up to blockTimeout. Repeated, for a reader
+     * that was about to block. Not while Redis is away: the readers are in their backoff then, which a stop ends.
+     */
+    private void unblockReadersUntil(Done done) throws InterruptedException {
         long until = System.currentTimeMillis() + getEndpoint().getConfiguration().getBlockTimeout() + 1_000;
-        try {
-            RedisCommands<byte[], byte[]> redis = getEndpoint().getComponent().sharedConnection().sync();
-            do {
-                for (StreamReader reader : readers) {
-                    if (reader.clientId() >= 0) {
-                        redis.clientUnblock(reader.clientId(), UnblockType.TIMEOUT);
+        boolean unblock = !inOutage();
+        do {
+            if (unblock) {
+                try {
+                    RedisCommands<byte[], byte[]> redis = getEndpoint().getComponent().sharedConnection().sync();
+                    for (StreamReader reader : readers) {
+                        if (reader.clientId() >= 0) {
+                            redis.clientUnblock(reader.clientId(), UnblockType.TIMEOUT);
+                        }
                     }
+                } catch (RedisException e) {
+                    LOG.debug("Could not unblock the readers of group {}; they end their read within blockTimeout: {}",
+                            getEndpoint().getConfiguration().getGroup(), e.getMessage());
+                    unblock = false;
                 }
-            } while (!executor.awaitTermination(50, TimeUnit.MILLISECONDS) && System.currentTimeMillis() < until);
-        } catch (RedisException e) {
-            LOG.debug("Could not unblock the readers of group {}; they end their read within blockTimeout: {}",
-                    getEndpoint().getConfiguration().getGroup(), e.getMessage());
-        }
+            }
+        } while (!done.await() && System.currentTimeMillis() < until);
+    }
+
+    private interface Done {
+        boolean await() throws InterruptedException;
     }
 
     @Override
@@ -130,12 +164,17 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
 
     @Override
     public int getPendingExchangesSize() {
-        return readers.stream().mapToInt(StreamReader::inFlight).sum();
+        return readers.stream().mapToInt(StreamReader::pending).sum();
     }
 
     @Override
     public void prepareShutdown(boolean suspendOnly, boolean forced) {
-        readers.forEach(StreamReader::stop);
+        if (forced) {
+            readers.forEach(StreamReader::abandonBatch);
+        }
+        if (!suspendOnly) {
+            readers.forEach(StreamReader::stop);
+        }
     }
 
     /** Keeps the entries the readers hold from being claimed by others, on the shared connection; not during an outage. */
@@ -145,16 +184,6 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
                 reader.held().touch(() -> getEndpoint().getComponent().sharedConnection().sync());
             }
         }
-    }
-
-    @Override
-    public HealthCheck getHealthCheck() {
-        return healthCheck;
-    }
-
-    @Override
-    public void setHealthCheck(HealthCheck healthCheck) {
-        this.healthCheck = healthCheck;
     }
 
     /** Called by a reader when a Redis call fails for want of Redis; true for the first reader of an outage. */

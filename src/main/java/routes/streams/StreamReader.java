@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One consumer of the group, on its own thread and connection: reads its own pending entries, then new ones, claims
- * abandoned ones, hands each entry to the route in order and has it acked once the exchange completed.
+ * abandoned ones, hands each entry to the route in order and has it acked once the exchange completed. Suspended, it
+ * reads nothing and acks what completed; the rest of the batch in hand (and a prefetched one) go on only when the
+ * route's shutdownRunningTask is CompleteAllTasks, else they stay pending and are re-read on resume.
  */
 final class StreamReader implements Runnable {
 
@@ -50,6 +52,13 @@ final class StreamReader implements Runnable {
     private final Backoff commandBackoff;
 
     private volatile boolean running = true;
+    private volatile boolean paused;
+    private volatile boolean completeAllTasks;
+    /** A forced stop or suspend: not even the batch in hand goes on. */
+    private volatile boolean abandon;
+    private volatile boolean resumed;
+    /** In a loop turn: reading or processing, not idle while suspended. */
+    private volatile boolean inTurn;
     private volatile boolean stopRequested;
     private volatile boolean ended;
     private volatile Throwable failure;
@@ -60,7 +69,7 @@ final class StreamReader implements Runnable {
     private RedisCommands<byte[], byte[]> redis;
     private RedisAsyncCommands<byte[], byte[]> async;
     /** With prefetch: the read of the batch after the one being processed. */
-    private RedisFuture<List<StreamMessage<byte[], byte[]>>> prefetched;
+    private volatile RedisFuture<List<StreamMessage<byte[], byte[]>>> prefetched;
     private boolean groupsMissing;
     /** The last refusal logged, and when: the same one is logged again only after COMMAND_ERROR_LOG_INTERVAL. */
     private String commandError;
@@ -96,13 +105,55 @@ final class StreamReader implements Runnable {
     void stop() {
         stopRequested = true;
         running = false;
+        wake();
+    }
+
+    /** Reads nothing more until resumed; the batch in hand goes on only with completeAllTasks. */
+    void suspend(boolean completeAllTasks) {
+        this.completeAllTasks = completeAllTasks;
+        abandon = false;
+        paused = true;
+        wake();
+    }
+
+    void resume() {
+        resumed = true;
+        abandon = false;
+        paused = false;
+        wake();
+    }
+
+    /** Not even the rest of the batch in hand: a stop or suspend that ran out of time. */
+    void abandonBatch() {
+        abandon = true;
+    }
+
+    /** Idle, or in an exchange (which Camel's shutdown strategy waits for): not reading, so a suspend need not wait. */
+    boolean settled() {
+        return !inTurn || inFlight > 0;
+    }
+
+    /**
+     * What a graceful stop or suspend waits for: the exchange in hand; once suspended, the turn under way and, with
+     * completeAllTasks, a prefetched batch still to come.
+     */
+    int pending() {
+        int pending = inFlight;
+        if (paused) {
+            if (inTurn && pending == 0) {
+                pending = 1;
+            }
+            if (completeAllTasks && !abandon && prefetched != null) {
+                pending++;
+            }
+        }
+        return pending;
+    }
+
+    private void wake() {
         synchronized (wakeUp) {
             wakeUp.notifyAll();
         }
-    }
-
-    int inFlight() {
-        return inFlight;
     }
 
     String name() {
@@ -132,7 +183,15 @@ final class StreamReader implements Runnable {
     public void run() {
         try {
             while (running) {
+                if (idleWhileSuspended()) {
+                    continue;
+                }
                 try {
+                    if (resumed) {
+                        resumed = false;
+                        // What the suspension left of a batch is in this consumer's pending entries.
+                        startRecovery();
+                    }
                     if (redis == null) {
                         connect();
                     }
@@ -146,7 +205,10 @@ final class StreamReader implements Runnable {
                     acks.flush(async);
                     // Own pending entries first; claims only once they are done, so a restart re-processes its own work
                     // before anyone else's.
-                    if (recovery.active()) {
+                    if (paused) {
+                        // Suspended: no new read, only a prefetched batch (which completeAllTasks finishes).
+                        readNew();
+                    } else if (recovery.active()) {
                         readOwnPending();
                     } else if (claimer.due()) {
                         claimAbandoned();
@@ -171,6 +233,8 @@ final class StreamReader implements Runnable {
                     LOG.error("Consumer {} of group {} on {} failed; retrying in {} ms", name, group, streams,
                             config.getMaxReconnectDelay(), e);
                     pause(config.getMaxReconnectDelay());
+                } finally {
+                    inTurn = false;
                 }
             }
         } catch (Error e) {
@@ -185,6 +249,39 @@ final class StreamReader implements Runnable {
                 ended = true;
             }
         }
+    }
+
+    /**
+     * Suspended: acks what completed and waits to be resumed or stopped; true when it did. Not while a prefetched batch
+     * is still to be processed under completeAllTasks. Otherwise the turn begins here: a suspend that comes after this
+     * check sees inTurn and waits for the turn, one before it is seen here.
+     */
+    private boolean idleWhileSuspended() {
+        inTurn = true;
+        if (!paused || (completeAllTasks && !abandon && prefetched != null)) {
+            return false;
+        }
+        inTurn = false;
+        if (async != null) {
+            try {
+                acks.flush(async);
+            } catch (RedisException e) {
+                // Sent again on the next connection, before the re-read of own pending entries on resume.
+                LOG.debug("Consumer {} could not ack while suspended: {}", name, e.getMessage());
+                disconnect();
+            }
+        }
+        try {
+            synchronized (wakeUp) {
+                if (paused && running) {
+                    wakeUp.wait(1000);
+                }
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        return true;
     }
 
     private void connect() {
@@ -224,13 +321,18 @@ final class StreamReader implements Runnable {
         // Taken before it is awaited: a failed prefetch (NOGROUP, say) is handled once, then read afresh.
         RedisFuture<List<StreamMessage<byte[], byte[]>>> next = prefetched;
         prefetched = null;
-        List<StreamMessage<byte[], byte[]>> batch = next != null
-                ? LettuceFutures.awaitOrCancel(next, config.getBlockTimeout() + 10_000, TimeUnit.MILLISECONDS)
-                : redis.xreadgroup(groupConsumer, readNew, newEntries);
+        List<StreamMessage<byte[], byte[]>> batch;
+        if (next != null) {
+            batch = LettuceFutures.awaitOrCancel(next, config.getBlockTimeout() + 10_000, TimeUnit.MILLISECONDS);
+        } else if (paused) {
+            return;
+        } else {
+            batch = redis.xreadgroup(groupConsumer, readNew, newEntries);
+        }
         if (batch.isEmpty()) {
             return;
         }
-        if (config.isPrefetch() && batch.size() == config.getBatchSize() && running) {
+        if (config.isPrefetch() && batch.size() == config.getBatchSize() && running && !paused) {
             // A full batch: more are likely waiting. Without BLOCK, so that the acks sent behind this read on the
             // connection are not held back once the streams are drained.
             prefetched = async.xreadgroup(groupConsumer, readNewNoBlock, newEntries);
@@ -249,7 +351,7 @@ final class StreamReader implements Runnable {
                     process(page.claimed(), true);
                     acks.flush(async);
                 }
-            } while (running && !page.last());
+            } while (running && !paused && !page.last());
         }
     }
 
@@ -260,8 +362,8 @@ final class StreamReader implements Runnable {
         }
         try {
             for (StreamMessage<byte[], byte[]> message : batch) {
-                if (!running) {
-                    // Shutting down: the rest stays pending and is re-read on restart or claimed by another consumer.
+                if (!running || abandon || (paused && !completeAllTasks)) {
+                    // The rest stays pending: re-read on resume or restart, or claimed by another consumer.
                     break;
                 }
                 String stream = streamName(message.getStream());
