@@ -13,12 +13,14 @@ import routes.app.RedisUrl;
 import routes.manifest.ManifestException;
 
 /**
- * The printery command line. Exit codes: 0 success, 1 nothing done, 2 usage or configuration error (one line naming
- * the problem), 3 Redis unreachable.
+ * The printery command line. Exit codes: 0 success, 1 nothing done (or a deployment failed), 2 usage or
+ * configuration error (one line naming the problem), 3 Redis unreachable, 4 environment locked, 5 deployment
+ * cancelled.
  */
 @Command(name = "printery", synopsisHeading = "", customSynopsis = "usage: printery <command> [options]%n",
         description = "Coordinates multi-service deployments through events on Redis Streams.",
         subcommands = {RunCommand.class, PublishCommand.class, TailCommand.class, BenchCommand.class, DlqCommand.class,
+                DeployCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  PRINTERY_REDIS_URL  Redis (default redis://127.0.0.1:6379)",

@@ -86,10 +86,7 @@ public class Orchestrator {
      * @throws IllegalArgumentException   when the manifest cannot deploy the request (unknown services, no deployer)
      */
     public DeploymentRun deploy(DeployRequest request) {
-        plan(request.services());
-        Instant now = clock.instant();
-        DeploymentRun run = runs.create(DeploymentRun.pending(request.id(), request.id(), request.version(),
-                request.environment(), request.strategy(), request.services(), request.actor(), now));
+        DeploymentRun run = submit(request);
         executor.execute(() -> drive(run.id()));
         return run;
     }
@@ -119,15 +116,44 @@ public class Orchestrator {
 
     /** Asks a deployment to stop: what was deployed is rolled back and it ends CANCELLED. False when it had ended. */
     public boolean cancel(String id, String actor) {
+        boolean asked = requestCancel(id, actor);
+        if (asked) {
+            executor.execute(() -> drive(id));
+        }
+        return asked;
+    }
+
+    /**
+     * Marks a deployment cancelled and leaves the stopping to the instance running it, or, when it waits, to the next
+     * sweep of any instance: what a one-shot command does. False when it had ended.
+     */
+    public boolean requestCancel(String id, String actor) {
         Optional<DeploymentRun> cancelled = change(id, run -> new DeploymentRun(run.id(), run.correlationId(),
                 run.version(), run.environment(), run.strategy(), run.services(), run.actor(), run.phase(),
                 run.stageIndex(), run.deadlineAt(), true, run.progress(), run.error(), run.startedAt(), clock.instant(),
                 run.finishedAt(), run.leaseOwner(), run.leaseUntil(), run.fencingToken(), run.revision()));
-        cancelled.ifPresent(run -> {
-            LOG.info("Deployment {} cancelled by {}", id, actor);
-            executor.execute(() -> drive(id));
-        });
+        cancelled.ifPresent(run -> LOG.info("Deployment {} cancelled by {}", id, actor));
         return cancelled.isPresent();
+    }
+
+    /**
+     * Stores a deployment for the instances' next sweep to run (what a one-shot command does: it does not stay to
+     * run it).
+     *
+     * @throws EnvironmentLockedException when a deployment runs in the environment
+     */
+    public DeploymentRun submit(DeployRequest request) {
+        plan(request.services());
+        return runs.create(DeploymentRun.pending(request.id(), request.id(), request.version(), request.environment(),
+                request.strategy(), request.services(), request.actor(), clock.instant()));
+    }
+
+    public OrchestratorSettings settings() {
+        return settings;
+    }
+
+    public Optional<DeploymentRun> find(String id) {
+        return runs.find(id);
     }
 
     /**

@@ -49,7 +49,8 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "publish", "tail", "bench", "dlq", "dlq list", "dlq show", "dlq replay", "dlq purge"})
+    @ValueSource(strings = {"run", "publish", "tail", "bench", "dlq", "dlq list", "dlq show", "dlq replay", "dlq purge",
+        "deploy", "deploy cancel"})
     void everyCommandsHelpPrintsItsOwnUsageAndDoesNothingElse(String command) {
         for (String flag : List.of("--help", "-h")) {
             String[] argv = (command + " " + flag).split(" ");
@@ -66,7 +67,7 @@ class CliTest {
             Run run = cli(argv);
             assertEquals(0, run.exit());
             assertTrue(run.out().startsWith("usage: printery <command>"), run.out());
-            for (String command : List.of("run", "publish", "tail", "bench", "dlq")) {
+            for (String command : List.of("run", "publish", "tail", "bench", "dlq", "deploy")) {
                 assertTrue(run.out().contains("\n  " + command + " "), () -> command + " listed: " + run.out());
             }
         }
@@ -178,24 +179,69 @@ class CliTest {
         }
     }
 
-    /** The DLQ commands open their context on the isolated streams and database of the test. */
+    /** The DLQ and deploy commands open their context on the isolated streams and database of the test. */
     private static CommandLine.IFactory withApp(Map<String, String> isolated) {
+        java.util.function.Supplier<CommandContext> context = () -> {
+            try {
+                return new CommandContext(RedisServer.shared().url(), isolated);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
         return new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
                 K command = CommandLine.defaultFactory().create(type);
                 if (command instanceof DlqCommand dlq) {
-                    dlq.context = () -> {
-                        try {
-                            return new CommandContext(RedisServer.shared().url(), isolated);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    };
+                    dlq.context = context;
+                }
+                if (command instanceof DeployCommand deploy) {
+                    deploy.context = context;
                 }
                 return command;
             }
         };
+    }
+
+    @Test
+    void deployPrintsThePlanStoresTheDeploymentAndRefusesASecondToTheSameEnvironment() throws Exception {
+        CommandLine.IFactory app = withApp(Isolation.properties("test:cli:deploy:" + UUID.randomUUID()));
+        Run plan = cli(app, "deploy", "--version", "v3.1.0", "--environment", "staging", "--dry-run");
+        assertEquals(0, plan.exit(), plan::toString);
+        List<String> lines = plan.out().lines().toList();
+        assertEquals("deploy v3.1.0 to staging (rolling), validation within PT2M", lines.get(0));
+        assertTrue(lines.get(1).startsWith("  1. vercel: canvas, office, frame by simulated, within PT15M; gates: health, within"),
+                lines.get(1));
+        assertTrue(lines.get(2).contains("2. railway: api, shield, relay, printery by simulated")
+                && lines.get(2).contains("gates: health and dependencies"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("  3. folio: folio by simulated"), lines.get(3));
+
+        Run first = cli(app, "deploy", "--version", "v3.1.0", "--environment", "staging", "--no-wait");
+        assertEquals(0, first.exit(), first::toString);
+        String id = first.out().strip();
+        Run second = cli(app, "deploy", "--version", "v3.1.1", "--environment", "staging", "--no-wait");
+        assertEquals(4, second.exit(), second::toString);
+        assertEquals(List.of("printery deploy: environment staging is locked by running deployment " + id), second.errLines());
+
+        // No instance runs it here (no routes): the command stops waiting at its timeout, the deployment goes on.
+        Run waiting = cli(app, "deploy", "--version", "v3.1.0", "--environment", "production", "--timeout", "1s");
+        assertEquals(1, waiting.exit(), waiting::toString);
+        assertTrue(waiting.out().contains("still PENDING after 1s"), waiting.out());
+
+        Run cancel = cli(app, "deploy", "cancel", id);
+        assertEquals(0, cancel.exit(), cancel::toString);
+        Run unknown = cli(app, "deploy", "cancel", "no-such-deployment");
+        assertEquals(1, unknown.exit(), unknown::toString);
+    }
+
+    @Test
+    void deployUsageErrors() {
+        assertUsageError(cli("deploy", "--environment", "staging"), "printery deploy: ", "--version and --environment");
+        assertUsageError(cli("deploy", "--version", "v1", "--environment", "staging", "--timeout", "soon"),
+                "printery deploy: ", "--timeout 'soon'");
+        CommandLine.IFactory app = withApp(Isolation.properties("test:cli:deploy:" + UUID.randomUUID()));
+        assertUsageError(cli(app, "deploy", "--version", "v1", "--environment", "staging", "--services", "nope", "--dry-run"),
+                "printery deploy: ", "service 'nope' is not in manifest");
     }
 
     private static void assertUsageError(Run run, String prefix, String naming) {

@@ -1,0 +1,234 @@
+package routes.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.camel.util.TimeUtils;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import routes.app.CommandContext;
+import routes.deploy.DeployRequest;
+import routes.deploy.DeploymentRun;
+import routes.deploy.EnvironmentLockedException;
+import routes.deploy.Orchestrator;
+import routes.deploy.RunPhase;
+import routes.events.EventFormat;
+import routes.events.Streams;
+import routes.events.proto.DeploymentEvent;
+import routes.manifest.Manifest.Stage;
+
+/**
+ * {@code printery deploy --version V --environment E [...]}: stores the deployment for the running instances
+ * ({@code printery run}) to run, and shows its events until it ends. Exit codes: 0 completed, 1 failed or rolled
+ * back, 2 usage, 3 Redis unreachable, 4 environment locked, 5 cancelled.
+ */
+@Command(name = "deploy", description = "Deploy a release through the manifest's stages (docs/deploying.md).",
+        subcommands = DeployCommand.CancelCommand.class)
+final class DeployCommand implements Callable<Integer> {
+
+    static final int LOCKED = 4;
+    static final int CANCELLED = 5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
+
+    @Option(names = "--version", paramLabel = "V", description = "The release to deploy.")
+    String version;
+
+    @Option(names = "--environment", paramLabel = "E", description = "Where to deploy it.")
+    String environment;
+
+    @Option(names = "--strategy", paramLabel = "S", defaultValue = "rolling", description = "Default: rolling.")
+    String strategy;
+
+    @Option(names = "--services", paramLabel = "a,b", split = ",", description = "Only these services (default: all).")
+    List<String> services = List.of();
+
+    @Option(names = "--actor", paramLabel = "A", description = "Who deploys (default: user@host).")
+    String actor;
+
+    @Option(names = "--dry-run", description = "Check the manifest and print the plan; publish nothing.")
+    boolean dryRun;
+
+    @Option(names = "--no-wait", description = "Print the deployment's id and return once it is stored.")
+    boolean noWait;
+
+    @Option(names = "--timeout", paramLabel = "D", description = "Stop waiting after D (30s, 20m); the deployment goes on.")
+    String timeout;
+
+    /** Opens Printery's beans for the command; tests hand in their own. */
+    java.util.function.Supplier<CommandContext> context = () -> {
+        try {
+            return new CommandContext();
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+    };
+
+    @Override
+    public Integer call() throws Exception {
+        if (version == null || version.isBlank() || environment == null || environment.isBlank()) {
+            throw new UsageException("--version and --environment are required");
+        }
+        Duration wait = timeout == null ? null : parse(timeout);
+        PrintWriter out = spec.commandLine().getOut();
+        try (CommandContext cli = context.get()) {
+            Orchestrator orchestrator = cli.bean("orchestrator", Orchestrator.class);
+            List<Stage> plan;
+            try {
+                plan = orchestrator.plan(services);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (dryRun) {
+                printPlan(out, orchestrator, plan);
+                return 0;
+            }
+            DeploymentRun run;
+            try {
+                run = orchestrator.submit(new DeployRequest(UUID.randomUUID().toString(), version, environment, strategy,
+                        services, actor == null ? defaultActor() : actor));
+            } catch (EnvironmentLockedException e) {
+                spec.commandLine().getErr().println("printery deploy: " + e.getMessage());
+                return LOCKED;
+            }
+            out.println(run.id());
+            if (noWait) {
+                return 0;
+            }
+            return follow(cli, orchestrator, run, wait, out);
+        }
+    }
+
+    private void printPlan(PrintWriter out, Orchestrator orchestrator, List<Stage> plan) {
+        var timing = orchestrator.settings();
+        out.printf("deploy %s to %s (%s), validation within %s%n", version, environment, strategy, timing.validationTimeout());
+        for (int i = 0; i < plan.size(); i++) {
+            Stage stage = plan.get(i);
+            out.printf("  %d. %s: %s by %s, within %s; gates: health%s, within %s%n", i + 1, stage.name(),
+                    String.join(", ", stage.services()), stage.deployer(), timing.deployTimeout(),
+                    stage.checkDependencies() ? " and dependencies" : "", timing.gateTimeout());
+        }
+        out.println("rollback: the deployed stages in reverse order, on a failed stage, gate or deadline");
+    }
+
+    /** One line per event of the deployment, as it arrives, until it ends; then the summary and the exit code. */
+    private int follow(CommandContext cli, Orchestrator orchestrator, DeploymentRun run, Duration wait, PrintWriter out)
+            throws InterruptedException {
+        Instant until = wait == null ? null : Instant.now().plus(wait);
+        String stream = cli.bean("streams", Streams.class).deployment();
+        var client = (RedisClient) cli.bean("redisConnectionFactory", LettuceConnectionFactory.class).getRequiredNativeClient();
+        String after = "-";
+        try (var connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            while (true) {
+                for (var entry : connection.sync().xrange(stream.getBytes(StandardCharsets.UTF_8), Range.create(after, "+"))) {
+                    after = "(" + entry.getId();
+                    byte[] payload = entry.getBody().entrySet().stream()
+                            .filter(f -> new String(f.getKey(), StandardCharsets.UTF_8).equals("payload"))
+                            .map(Map.Entry::getValue).findFirst().orElse(null);
+                    if (payload != null) {
+                        DeploymentEvent event = EventFormat.decode(payload);
+                        if (event.getDeploymentId().equals(run.id())) {
+                            out.println(LocalTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS) + " "
+                                    + event.getType() + detail(event));
+                        }
+                    }
+                }
+                DeploymentRun now = orchestrator.find(run.id()).orElseThrow();
+                if (now.phase().terminal()) {
+                    out.printf("%s: %s%s %n", now.id(), now.phase(),
+                            now.error() == null ? "" : " (" + now.error() + ")");
+                    return now.phase() == RunPhase.COMPLETED ? 0 : now.phase() == RunPhase.CANCELLED ? CANCELLED : 1;
+                }
+                if (until != null && Instant.now().isAfter(until)) {
+                    out.printf("%s still %s after %s; it goes on (printery deploy cancel %s stops it)%n", now.id(),
+                            now.phase(), timeout, now.id());
+                    return 1;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static String detail(DeploymentEvent event) {
+        return switch (event.getPayloadCase()) {
+            case STAGE_COMPLETED -> " " + event.getStageCompleted().getStatus().name().replace("DEPLOYMENT_STATUS_", "")
+                    + " in " + event.getStageCompleted().getDurationMs() + " ms" + (event.getStageCompleted().getErrorMessage().isEmpty()
+                    ? "" : ": " + event.getStageCompleted().getErrorMessage());
+            case ROLLBACK_INITIATED -> " " + event.getRollbackInitiated().getReason();
+            case DEPLOYMENT_FAILED -> " " + event.getDeploymentFailed().getStatus().name().replace("DEPLOYMENT_STATUS_", "")
+                    + ": " + event.getDeploymentFailed().getReason();
+            case DEPLOYMENT_COMPLETED -> " in " + event.getDeploymentCompleted().getTotalDurationMs() + " ms";
+            default -> "";
+        };
+    }
+
+    static Duration parse(String text) {
+        try {
+            Duration duration = TimeUtils.toDuration(text);
+            if (duration.isZero() || duration.isNegative()) {
+                throw new IllegalArgumentException();
+            }
+            return duration;
+        } catch (RuntimeException e) {
+            throw new UsageException("--timeout '" + text + "' is not a duration like 30s or 20m");
+        }
+    }
+
+    private static String defaultActor() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return System.getProperty("user.name") + "@" + host;
+    }
+
+    @Command(name = "cancel", description = "Stop a deployment: what was deployed is rolled back, it ends CANCELLED.")
+    static final class CancelCommand implements Callable<Integer> {
+        @ParentCommand
+        DeployCommand deploy;
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        HelpOption help;
+        @Parameters(paramLabel = "ID", description = "The deployment's id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            try (CommandContext cli = deploy.context.get()) {
+                Orchestrator orchestrator = cli.bean("orchestrator", Orchestrator.class);
+                if (!orchestrator.requestCancel(id, defaultActor())) {
+                    spec.commandLine().getErr().println("printery deploy cancel: no running deployment " + id);
+                    return 1;
+                }
+                spec.commandLine().getOut().println(id + " cancelled: the running instance rolls it back");
+                return 0;
+            }
+        }
+    }
+}
