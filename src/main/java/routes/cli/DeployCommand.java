@@ -158,7 +158,7 @@ final class DeployCommand implements Callable<Integer> {
                 }
                 DeploymentRun now = orchestrator.find(run.id()).orElseThrow();
                 if (now.phase().terminal()) {
-                    out.printf("%s: %s%s %n", now.id(), now.phase(),
+                    out.printf("%s: %s%s%n", now.id(), now.phase(),
                             now.error() == null ? "" : " (" + now.error() + ")");
                     return now.phase() == RunPhase.COMPLETED ? 0 : now.phase() == RunPhase.CANCELLED ? CANCELLED : 1;
                 }

@@ -19,7 +19,7 @@ import com.sun.net.httpserver.HttpServer;
  * 2xx and {@code errorsPerScrape} 5xx requests to http_requests_total, so the counters move between scrapes the way
  * a service under steady traffic does.
  */
-final class FakeService implements AutoCloseable {
+public final class FakeService implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -36,7 +36,7 @@ final class FakeService implements AutoCloseable {
     private long ok;
     private long errors;
 
-    FakeService() throws IOException {
+    public FakeService() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(threads);
         server.createContext("/health", ex -> answer(ex, "health", healthDelayMs, healthStatus, "{\"status\":\"UP\"}"));
@@ -45,11 +45,11 @@ final class FakeService implements AutoCloseable {
         server.start();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    FakeService traffic(int okPerScrape, int errorsPerScrape) {
+    public FakeService traffic(int okPerScrape, int errorsPerScrape) {
         this.okPerScrape = okPerScrape;
         this.errorsPerScrape = errorsPerScrape;
         return this;
