@@ -25,7 +25,7 @@ final class GroupCreation {
             try {
                 redis.xgroupCreate(StreamOffset.from(stream.getBytes(StandardCharsets.UTF_8), startId),
                         group.getBytes(StandardCharsets.UTF_8), XGroupCreateArgs.Builder.mkstream());
-                LOG.info("Created group {} on {} from {}", group, stream, startId);
+                LOG.debug("Created group {} on {} from {}", group, stream, startId);
             } catch (RedisBusyException e) {
                 // BUSYGROUP: it exists already.
             } catch (RedisCommandExecutionException e) {
