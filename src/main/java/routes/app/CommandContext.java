@@ -14,6 +14,15 @@ public final class CommandContext implements AutoCloseable {
         this(RedisUrl.fromEnvironment(System.getenv()), Map.of());
     }
 
+    /** The context of a one-shot command, against PRINTERY_REDIS_URL; for commands that take it as a Supplier. */
+    public static CommandContext open() {
+        try {
+            return new CommandContext();
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     /** Against the given Redis, with extra Camel Main properties. */
     public CommandContext(String redisUrl, Map<String, String> overrides) throws Exception {
         RedisUrl.requireReachable(redisUrl);

@@ -79,13 +79,7 @@ final class DeployCommand implements Callable<Integer> {
     String timeout;
 
     /** Opens Printery's beans for the command; tests hand in their own. */
-    java.util.function.Supplier<CommandContext> context = () -> {
-        try {
-            return new CommandContext();
-        } catch (Exception e) {
-            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
-        }
-    };
+    java.util.function.Supplier<CommandContext> context = CommandContext::open;
 
     @Override
     public Integer call() throws Exception {

@@ -36,13 +36,7 @@ final class DlqCommand implements Runnable {
     HelpOption help;
 
     /** Opens Printery's beans for one command; tests hand in their running app's. */
-    Supplier<CommandContext> context = () -> {
-        try {
-            return new CommandContext();
-        } catch (Exception e) {
-            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
-        }
-    };
+    Supplier<CommandContext> context = CommandContext::open;
 
     @Override
     public void run() {
