@@ -2,22 +2,13 @@ package routes.cli;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalTime;
-import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.camel.CamelContext;
 import org.apache.camel.util.TimeUtils;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,10 +21,6 @@ import routes.deploy.DeployRequest;
 import routes.deploy.DeploymentRun;
 import routes.deploy.EnvironmentLockedException;
 import routes.deploy.Orchestrator;
-import routes.deploy.RunPhase;
-import routes.events.EventFormat;
-import routes.events.Streams;
-import routes.events.proto.DeploymentEvent;
 import routes.manifest.Manifest.Stage;
 
 /**
@@ -46,7 +33,6 @@ import routes.manifest.Manifest.Stage;
 final class DeployCommand implements Callable<Integer> {
 
     static final int LOCKED = 4;
-    static final int CANCELLED = 5;
 
     @Spec
     CommandSpec spec;
@@ -112,7 +98,8 @@ final class DeployCommand implements Callable<Integer> {
             if (noWait) {
                 return 0;
             }
-            return follow(cli, orchestrator, run, wait, out);
+            return new DeploymentWatch(cli.camel(), orchestrator, DeploymentView.forTerminal(out))
+                    .follow(run, wait, recordUrl(cli.camel(), run.id()), out);
         }
     }
 
@@ -128,55 +115,11 @@ final class DeployCommand implements Callable<Integer> {
         out.println("rollback: the deployed stages in reverse order, on a failed stage, gate or deadline");
     }
 
-    /** One line per event of the deployment, as it arrives, until it ends; then the summary and the exit code. */
-    private int follow(CommandContext cli, Orchestrator orchestrator, DeploymentRun run, Duration wait, PrintWriter out)
-            throws InterruptedException {
-        Instant until = wait == null ? null : Instant.now().plus(wait);
-        String stream = cli.bean("streams", Streams.class).deployment();
-        var client = (RedisClient) cli.bean("redisConnectionFactory", LettuceConnectionFactory.class).getRequiredNativeClient();
-        String after = "-";
-        try (var connection = client.connect(ByteArrayCodec.INSTANCE)) {
-            while (true) {
-                for (var entry : connection.sync().xrange(stream.getBytes(StandardCharsets.UTF_8), Range.create(after, "+"))) {
-                    after = "(" + entry.getId();
-                    byte[] payload = entry.getBody().entrySet().stream()
-                            .filter(f -> new String(f.getKey(), StandardCharsets.UTF_8).equals("payload"))
-                            .map(Map.Entry::getValue).findFirst().orElse(null);
-                    if (payload != null) {
-                        DeploymentEvent event = EventFormat.decode(payload);
-                        if (event.getDeploymentId().equals(run.id())) {
-                            out.println(LocalTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS) + " "
-                                    + event.getType() + detail(event));
-                        }
-                    }
-                }
-                DeploymentRun now = orchestrator.find(run.id()).orElseThrow();
-                if (now.phase().terminal()) {
-                    out.printf("%s: %s%s%n", now.id(), now.phase(),
-                            now.error() == null ? "" : " (" + now.error() + ")");
-                    return now.phase() == RunPhase.COMPLETED ? 0 : now.phase() == RunPhase.CANCELLED ? CANCELLED : 1;
-                }
-                if (until != null && Instant.now().isAfter(until)) {
-                    out.printf("%s still %s after %s; it goes on (printery deploy cancel %s stops it)%n", now.id(),
-                            now.phase(), timeout, now.id());
-                    return 1;
-                }
-                Thread.sleep(250);
-            }
-        }
-    }
-
-    private static String detail(DeploymentEvent event) {
-        return switch (event.getPayloadCase()) {
-            case STAGE_COMPLETED -> " " + event.getStageCompleted().getStatus().name().replace("DEPLOYMENT_STATUS_", "")
-                    + " in " + event.getStageCompleted().getDurationMs() + " ms" + (event.getStageCompleted().getErrorMessage().isEmpty()
-                    ? "" : ": " + event.getStageCompleted().getErrorMessage());
-            case ROLLBACK_INITIATED -> " " + event.getRollbackInitiated().getReason();
-            case DEPLOYMENT_FAILED -> " " + event.getDeploymentFailed().getStatus().name().replace("DEPLOYMENT_STATUS_", "")
-                    + ": " + event.getDeploymentFailed().getReason();
-            case DEPLOYMENT_COMPLETED -> " in " + event.getDeploymentCompleted().getTotalDurationMs() + " ms";
-            default -> "";
-        };
+    /** Where the running instances answer for the deployment: the management server of this configuration. */
+    static String recordUrl(CamelContext camel, String id) {
+        String host = camel.resolvePropertyPlaceholders("{{camel.management.host:0.0.0.0}}");
+        String port = camel.resolvePropertyPlaceholders("{{camel.management.port:8080}}");
+        return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port + "/api/deployments/" + id;
     }
 
     static Duration parse(String text) {

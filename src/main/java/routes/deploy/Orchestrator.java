@@ -167,6 +167,9 @@ public class Orchestrator {
             if (run.phase() == RunPhase.VALIDATING && type.equals(EventTypes.VALIDATION_COMPLETED)
                     && progress.validation == null) {
                 progress.validation = event.getValidationCompleted().getResult().name();
+                progress.failedChecks = event.getValidationCompleted().getChecksList().stream()
+                        .filter(check -> check.getResult() == ValidationResult.VALIDATION_RESULT_FAILED)
+                        .map(check -> check.getName()).distinct().toList();
                 return run.withProgress(progress.json());
             }
             if (run.phase() != RunPhase.GATING) {
@@ -281,7 +284,8 @@ public class Orchestrator {
                             && end(run, token, RunPhase.FAILED, "no validation:completed within " + settings.validationTimeout());
                 }
                 if (progress.validation.equals(ValidationResult.VALIDATION_RESULT_FAILED.name())) {
-                    return end(run, token, RunPhase.FAILED, "validation failed");
+                    return end(run, token, RunPhase.FAILED, "validation failed"
+                            + (progress.failedChecks.isEmpty() ? "" : ": " + String.join(", ", progress.failedChecks)));
                 }
                 return moveTo(run.id(), token, RunPhase.DEPLOYING, 0, now.plus(settings.deployTimeout()));
             }

@@ -25,6 +25,8 @@ public final class RunProgress {
     /** Keys of the events published (type and stage): a resumed step does not announce itself twice. */
     public Set<String> published = new LinkedHashSet<>();
     public String validation;
+    /** The validation checks that failed, named in the deployment's failure. */
+    public List<String> failedChecks = new ArrayList<>();
     public List<StageProgress> stages = new ArrayList<>();
     public String rollbackReason;
     public long rollbackStartedAt;
