@@ -39,7 +39,7 @@ class ArchitectureTest {
             .whereLayer("Demo").mayOnlyBeAccessedByLayers("Cli")
             .whereLayer("App").mayOnlyBeAccessedByLayers("Cli", "Bench")
             .whereLayer("Workers").mayOnlyBeAccessedByLayers("App")
-            .whereLayer("Deploy").mayOnlyBeAccessedByLayers("App", "Cli")
+            .whereLayer("Deploy").mayOnlyBeAccessedByLayers("App", "Cli", "Bench")
             .whereLayer("Dlq").mayOnlyBeAccessedByLayers("App", "Cli")
             .whereLayer("Db").mayOnlyBeAccessedByLayers("App", "Dlq")
             .whereLayer("Manifest").mayOnlyBeAccessedByLayers("App", "Cli", "Workers", "Deploy")

@@ -78,7 +78,7 @@ final class DeploymentWatch {
                 }
                 if (until != null && Instant.now().isAfter(until)) {
                     out.printf("%s still %s after %s; it goes on (printery deploy cancel %s stops it)%n", now.id(),
-                            now.phase(), wait, now.id());
+                            now.phase(), wait.toString().substring(2).toLowerCase(java.util.Locale.ROOT), now.id());
                     return FAILED;
                 }
                 Thread.sleep(TICK_MILLIS);

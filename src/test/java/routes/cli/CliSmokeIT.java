@@ -50,6 +50,29 @@ class CliSmokeIT {
     }
 
     @Test
+    void benchDeployEndsWithOneJsonObjectOfTheOrchestratorsFigures() throws Exception {
+        try (JarProcess bench = JarProcess.start(Map.of(), List.of(), "bench", "--deploy", "--runs", "10", "--concurrent", "3")) {
+            assertEquals(0, bench.awaitExit(120), () -> "bench --deploy failed: " + bench.stderr());
+            JsonNode figures = JSON.readTree(bench.stdout().get(bench.stdout().size() - 1));
+            assertEquals(10, figures.path("deploy_runs").asInt(), figures::toString);
+            assertEquals(3, figures.path("concurrent_deployments").asInt(), figures::toString);
+            // Every deployment passed three gates: validation, and one per stage (health, with dependencies on railway).
+            assertEquals(3 * 4, figures.path("gate_samples").asInt(), figures::toString);
+            for (String key : List.of("deploy_overhead_p50_ms", "deploy_overhead_p99_ms", "gate_p99_ms",
+                    "baseline_xadd_to_xread_p99_ms")) {
+                assertTrue(figures.path(key).asDouble() > 0, () -> key + " measured: " + figures);
+            }
+            assertTrue(figures.path("deploy_overhead_p50_ms").asDouble() <= figures.path("deploy_overhead_p99_ms").asDouble(),
+                    figures::toString);
+        }
+        try (JarProcess bench = JarProcess.start(Map.of(), List.of(), "bench", "--deploy", "--runs", "3")) {
+            assertEquals(2, bench.await());
+            assertEquals(List.of("printery bench: --runs must be at least 10 and --concurrent at least 1 "
+                    + "(see 'printery bench --help')"), bench.stderr());
+        }
+    }
+
+    @Test
     void unknownEventTypeExitsWithUsageError() throws Exception {
         try (JarProcess publish = JarProcess.start(Map.of("PRINTERY_REDIS_URL", redis), onStream,
                 "publish", "deployment:exploded", "--deployment-id", "dep-x")) {

@@ -50,7 +50,7 @@ class CliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"run", "publish", "tail", "bench", "dlq", "dlq list", "dlq show", "dlq replay", "dlq purge",
-        "deploy", "deploy cancel"})
+        "deploy", "deploy cancel", "demo"})
     void everyCommandsHelpPrintsItsOwnUsageAndDoesNothingElse(String command) {
         for (String flag : List.of("--help", "-h")) {
             String[] argv = (command + " " + flag).split(" ");
@@ -67,7 +67,7 @@ class CliTest {
             Run run = cli(argv);
             assertEquals(0, run.exit());
             assertTrue(run.out().startsWith("usage: printery <command>"), run.out());
-            for (String command : List.of("run", "publish", "tail", "bench", "dlq", "deploy")) {
+            for (String command : List.of("run", "publish", "tail", "bench", "dlq", "deploy", "demo")) {
                 assertTrue(run.out().contains("\n  " + command + " "), () -> command + " listed: " + run.out());
             }
         }

@@ -1,0 +1,336 @@
+package routes.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import routes.app.CommandContext;
+import routes.deploy.DeployRequest;
+import routes.deploy.Orchestrator;
+import routes.events.EntryLayout;
+import routes.events.EventFormat;
+import routes.events.EventTypes;
+import routes.events.proto.DependencyCheckCompletedEvent;
+import routes.events.proto.DependencyCheckResult;
+import routes.events.proto.DeploymentEvent;
+import routes.events.proto.DeploymentStatus;
+import routes.events.proto.HealthCheckCompletedEvent;
+import routes.events.proto.HealthStatus;
+import routes.events.proto.ValidationCompletedEvent;
+import routes.events.proto.ValidationResult;
+
+/**
+ * {@code printery bench --deploy}: the orchestrator's own coordination cost. Its routes run in this process on a
+ * private Redis and an in-memory H2, deploying a 3-stage, 8-service manifest with zero-duration simulated deployers;
+ * the workers are replaced by a responder that answers each gate at once (validation PASSED, health HEALTHY,
+ * dependencies ALL_HEALTHY), so what is measured is publishing, the database's compare-and-set steps and the
+ * orchestrator's consumer group, not the checks. Baseline, same run: the time from an XADD to a blocked XREAD
+ * seeing it, the floor of any gate.
+ */
+public final class DeployBench {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeployBench.class);
+    private static final int WARMUP_RUNS = 20;
+    private static final int BASELINE_SAMPLES = 500;
+    private static final long RUN_TIMEOUT_SECONDS = 60;
+    private static final String MANIFEST = """
+            stages:
+              - name: vercel
+                services: [canvas, office, frame]
+                deployer: simulated
+              - name: railway
+                services: [api, shield, relay, printery]
+                checkDependencies: true
+                deployer: simulated
+              - name: folio
+                services: [folio]
+                deployer: simulated
+            services:
+              canvas: {image: materi/canvas, deploy: {duration: 0s}}
+              office: {image: materi/office, deploy: {duration: 0s}}
+              frame: {image: materi/frame, deploy: {duration: 0s}}
+              api: {image: materi/api, deploy: {duration: 0s}}
+              shield: {image: materi/shield, deploy: {duration: 0s}}
+              relay: {image: materi/relay, deploy: {duration: 0s}}
+              printery: {image: materi/printery, deploy: {duration: 0s}}
+              folio: {image: materi/folio, deploy: {duration: 0s}}
+            """;
+    private static final Set<String> DEPENDENCY_STAGES = Set.of("railway");
+
+    private DeployBench() {
+    }
+
+    /** Returns the JSON object of the figures (docs/benchmarks.md). */
+    public static String run(int runs, int concurrent) throws Exception {
+        String prefix = "printery:bench-deploy:" + UUID.randomUUID();
+        Path dir = Files.createTempDirectory("printery-bench-deploy-");
+        Path manifest = Files.writeString(dir.resolve("manifest.yaml"), MANIFEST);
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("camel.main.routesCollectorEnabled", "true");
+        // The orchestrator's routes only: the responder stands in for the workers.
+        settings.put("camel.main.routeFilterIncludePattern", "orchestrator*,publish");
+        settings.put("printery.manifest", manifest.toString());
+        settings.put("printery.db.url", "jdbc:h2:mem:bench-deploy-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        settings.put("printery.db.user", "sa");
+        settings.put("printery.db.password", "");
+        settings.put("printery.data-dir", dir.toString());
+        for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq")) {
+            settings.put("printery.streams." + stream, prefix + ":" + stream);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (BenchRedis redis = BenchRedis.start(); CommandContext app = new CommandContext(redis.url(), settings)) {
+            RedisClient client = RedisClient.create(redis.url());
+            try (Responder responder = new Responder(client, prefix)) {
+                Orchestrator orchestrator = app.bean("orchestrator", Orchestrator.class);
+                long[] baseline = baseline(client, prefix + ":baseline");
+                LOG.info("Baseline XADD -> XREAD p99: {} ms", millis(percentile(baseline, 0.99)));
+
+                sequential(orchestrator, responder, WARMUP_RUNS);
+                responder.gates.clear();
+                long[] overhead = sequential(orchestrator, responder, runs);
+                long[] sequentialGates = responder.drainGates();
+                LOG.info("One deployment's overhead over {} runs: p50 {} ms, p99 {} ms", runs,
+                        millis(percentile(overhead, 0.50)), millis(percentile(overhead, 0.99)));
+
+                long wall = concurrent(orchestrator, responder, concurrent);
+                long[] gates = responder.drainGates();
+                LOG.info("{} concurrent deployments in {} ms; gate p99 {} ms", concurrent, millis(wall),
+                        millis(percentile(gates, 0.99)));
+
+                result.put("deploy_runs", runs);
+                result.put("deploy_overhead_p50_ms", millis(percentile(overhead, 0.50)));
+                result.put("deploy_overhead_p99_ms", millis(percentile(overhead, 0.99)));
+                result.put("sequential_gate_p50_ms", millis(percentile(sequentialGates, 0.50)));
+                result.put("concurrent_deployments", concurrent);
+                result.put("concurrent_wall_ms", millis(wall));
+                result.put("gate_p50_ms", millis(percentile(gates, 0.50)));
+                result.put("gate_p99_ms", millis(percentile(gates, 0.99)));
+                result.put("gate_samples", gates.length);
+                result.put("baseline_xadd_to_xread_p50_ms", millis(percentile(baseline, 0.50)));
+                result.put("baseline_xadd_to_xread_p99_ms", millis(percentile(baseline, 0.99)));
+                result.put("gate_p99_over_baseline_p99", Math.round(percentile(gates, 0.99)
+                        / (double) Math.max(1, percentile(baseline, 0.99)) * 10) / 10.0);
+            } finally {
+                client.shutdown();
+            }
+            result.put("cores", Runtime.getRuntime().availableProcessors());
+            result.put("java", System.getProperty("java.version"));
+            return app.bean("jsonMapper", ObjectMapper.class).writeValueAsString(result);
+        }
+    }
+
+    /** Deployments one after another to one environment: each one's time from submit to deployment:completed. */
+    private static long[] sequential(Orchestrator orchestrator, Responder responder, int runs) throws Exception {
+        long[] took = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            String id = UUID.randomUUID().toString();
+            CountDownLatch done = responder.expect(id);
+            long start = System.nanoTime();
+            orchestrator.deploy(new DeployRequest(id, "v" + i, "bench", "rolling", List.of(), "bench"));
+            await(done, id);
+            took[i] = System.nanoTime() - start;
+            // The environment is free once the run is stored as ended, a moment after its last event.
+            while (!orchestrator.find(id).orElseThrow().phase().terminal()) {
+                Thread.onSpinWait();
+            }
+        }
+        Arrays.sort(took);
+        return took;
+    }
+
+    /** Deployments to that many environments at once: the wall time until all completed. */
+    private static long concurrent(Orchestrator orchestrator, Responder responder, int count) throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<CountDownLatch> latches = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = UUID.randomUUID().toString();
+            ids.add(id);
+            latches.add(responder.expect(id));
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            orchestrator.deploy(new DeployRequest(ids.get(i), "v1", "bench-" + i, "rolling", List.of(), "bench"));
+        }
+        for (int i = 0; i < count; i++) {
+            await(latches.get(i), ids.get(i));
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static void await(CountDownLatch done, String id) throws InterruptedException {
+        if (!done.await(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("deployment " + id + " did not complete within " + RUN_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    /** XADD then a blocked XREAD on another connection seeing it, sorted nanoseconds. */
+    private static long[] baseline(RedisClient client, String stream) throws Exception {
+        byte[] key = stream.getBytes(StandardCharsets.UTF_8);
+        long[] took = new long[BASELINE_SAMPLES];
+        try (var writer = client.connect(ByteArrayCodec.INSTANCE); var reader = client.connect(ByteArrayCodec.INSTANCE)) {
+            String last = "0";
+            for (int i = 0; i < BASELINE_SAMPLES; i++) {
+                String after = last;
+                var read = reader.async().xread(XReadArgs.Builder.block(Duration.ofSeconds(5)).count(1),
+                        StreamOffset.from(key, after));
+                long start = System.nanoTime();
+                writer.sync().xadd(key, Map.of("n".getBytes(StandardCharsets.UTF_8), new byte[]{(byte) i}));
+                List<StreamMessage<byte[], byte[]>> seen = read.get(10, TimeUnit.SECONDS);
+                took[i] = System.nanoTime() - start;
+                last = seen.get(0).getId();
+            }
+            writer.sync().del(key);
+        }
+        Arrays.sort(took);
+        return took;
+    }
+
+    /**
+     * Stands in for the workers: reads the deployment stream and answers each step the orchestrator waits on, at
+     * once; a gate's latency runs from the XADD of its last result to the orchestrator's next event seen.
+     */
+    private static final class Responder implements AutoCloseable {
+
+        private final StatefulRedisConnection<byte[], byte[]> reader;
+        private final StatefulRedisConnection<byte[], byte[]> writer;
+        private final String prefix;
+        private final Map<String, CountDownLatch> expected = new ConcurrentHashMap<>();
+        private final Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+        final List<Long> gates = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Responder(RedisClient client, String prefix) {
+            this.reader = client.connect(ByteArrayCodec.INSTANCE);
+            this.writer = client.connect(ByteArrayCodec.INSTANCE);
+            this.prefix = prefix;
+            this.thread = new Thread(this::loop, "bench-responder");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        CountDownLatch expect(String id) {
+            CountDownLatch latch = new CountDownLatch(1);
+            expected.put(id, latch);
+            return latch;
+        }
+
+        long[] drainGates() {
+            long[] sorted;
+            synchronized (gates) {
+                sorted = gates.stream().mapToLong(Long::longValue).sorted().toArray();
+                gates.clear();
+            }
+            return sorted;
+        }
+
+        private void loop() {
+            byte[] key = (prefix + ":deployment").getBytes(StandardCharsets.UTF_8);
+            String after = "$";
+            RedisCommands<byte[], byte[]> redis = reader.sync();
+            while (running) {
+                List<StreamMessage<byte[], byte[]>> entries;
+                try {
+                    entries = redis.xread(XReadArgs.Builder.block(Duration.ofMillis(500)).count(100),
+                            StreamOffset.from(key, after));
+                } catch (RuntimeException e) {
+                    if (running) {
+                        LOG.warn("Responder read failed: {}", e.getMessage());
+                    }
+                    continue;
+                }
+                long seen = System.nanoTime();
+                for (var entry : entries) {
+                    after = entry.getId();
+                    byte[] payload = entry.getBody().entrySet().stream()
+                            .filter(f -> new String(f.getKey(), StandardCharsets.UTF_8).equals(EntryLayout.FIELD_PAYLOAD))
+                            .map(Map.Entry::getValue).findFirst().orElseThrow();
+                    handle(EventFormat.decode(payload), seen);
+                }
+            }
+        }
+
+        private void handle(DeploymentEvent event, long seen) {
+            String id = event.getDeploymentId();
+            Long answered = answeredAt.remove(id);
+            if (answered != null) {
+                gates.add(seen - answered);
+            }
+            String type = event.getType();
+            if (type.equals(EventTypes.DEPLOYMENT_STARTED)) {
+                answer(id, event, EventTypes.VALIDATION_COMPLETED, prefix + ":validation", b -> b.setValidationCompleted(
+                        ValidationCompletedEvent.newBuilder().setResult(ValidationResult.VALIDATION_RESULT_PASSED)));
+            } else if (EventTypes.isStageCompleted(type)
+                    && event.getStageCompleted().getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS) {
+                String stage = event.getStageCompleted().getStage();
+                if (DEPENDENCY_STAGES.contains(stage)) {
+                    publish(id, event, EventTypes.DEPENDENCY_CHECK_COMPLETED, prefix + ":dependency", b -> b.setDependencyCheckCompleted(
+                            DependencyCheckCompletedEvent.newBuilder().setStage(stage)
+                                    .setResult(DependencyCheckResult.DEPENDENCY_CHECK_RESULT_ALL_HEALTHY)));
+                }
+                answer(id, event, EventTypes.HEALTH_CHECK_COMPLETED, prefix + ":health", b -> b.setHealthCheckCompleted(
+                        HealthCheckCompletedEvent.newBuilder().setStage(stage).setOverallStatus(HealthStatus.HEALTH_STATUS_HEALTHY)));
+            } else if (type.equals(EventTypes.DEPLOYMENT_COMPLETED) || type.equals(EventTypes.DEPLOYMENT_FAILED)) {
+                if (type.equals(EventTypes.DEPLOYMENT_FAILED)) {
+                    LOG.warn("Deployment {} failed: {}", id, event.getDeploymentFailed().getReason());
+                }
+                CountDownLatch latch = expected.remove(id);
+                if (latch != null) {
+                    latch.countDown();
+                }
+            }
+        }
+
+        /** The gate's last result: the orchestrator's next event for the deployment closes the measurement. */
+        private void answer(String id, DeploymentEvent cause, String type, String stream,
+                            java.util.function.UnaryOperator<DeploymentEvent.Builder> payload) {
+            answeredAt.put(id, System.nanoTime());
+            publish(id, cause, type, stream, payload);
+        }
+
+        private void publish(String id, DeploymentEvent cause, String type, String stream,
+                             java.util.function.UnaryOperator<DeploymentEvent.Builder> payload) {
+            DeploymentEvent result = payload.apply(DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setType(type).setDeploymentId(id).setCorrelationId(cause.getCorrelationId())
+                    .setTimestamp(System.currentTimeMillis())).build();
+            writer.sync().xadd(stream.getBytes(StandardCharsets.UTF_8), EntryLayout.entryOf(result));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(2_000);
+            reader.close();
+            writer.close();
+        }
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private static double millis(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
+    }
+}
