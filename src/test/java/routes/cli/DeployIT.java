@@ -42,19 +42,24 @@ class DeployIT {
                     deployer: simulated
                     settings: {duration: 300ms}
                   - name: railway
-                    services: [api, slow]
+                    services: [api, slow, steady]
                     deployer: simulated
                     settings: {duration: 300ms}
                 services:
                   web: {image: materi/web, health: %s, ready: %s, metrics: %s}
                   api: {image: materi/api, health: %s, ready: %s, metrics: %s, deploy: {failOnDeploy: "true"}}
                   slow: {image: materi/slow, health: %s, ready: %s, metrics: %s, deploy: {duration: 30s}}
+                  steady: {image: materi/steady, health: %s, ready: %s, metrics: %s, deploy: {duration: 10s}}
                 environments:
                   staging-ok: {variables: env}
                   staging-fail: {variables: env}
                   staging-locked: {variables: env}
+                  staging-east: {variables: env}
+                  staging-west: {variables: env}
+                  staging-cancel: {variables: env}
                 """.formatted(web.url("/health"), web.url("/ready"), web.url("/metrics"), api.url("/health"),
-                api.url("/ready"), api.url("/metrics"), web.url("/health"), web.url("/ready"), web.url("/metrics")));
+                api.url("/ready"), api.url("/metrics"), web.url("/health"), web.url("/ready"), web.url("/metrics"),
+                web.url("/health"), web.url("/ready"), web.url("/metrics")));
         String prefix = "deploy-it:" + System.nanoTime();
         streams = List.of("printery.streams.deployment=" + prefix + ":deployment",
                 "printery.streams.validation=" + prefix + ":validation",
@@ -117,6 +122,42 @@ class DeployIT {
             assertEquals(4, second.awaitExit(60), () -> "" + second.stderr());
             assertTrue(second.stderr().stream().anyMatch(l -> l.equals(
                     "printery deploy: environment staging-locked is locked by running deployment " + first)), () -> "" + second.stderr());
+        }
+    }
+
+    @Test
+    void deploymentsToTwoEnvironmentsRunAtTheSameTime() throws Exception {
+        String east;
+        try (JarProcess deploy = JarProcess.start(env, streams, "deploy", "--version", "v4.0.0", "--environment",
+                "staging-east", "--services", "slow", "--no-wait")) {
+            assertEquals(0, deploy.awaitExit(60), () -> "" + deploy.stderr());
+            east = deploy.stdout().get(0);
+        }
+        try (JarProcess west = JarProcess.start(env, streams, "deploy", "--version", "v4.0.0", "--environment",
+                "staging-west", "--services", "web")) {
+            assertEquals(0, west.awaitExit(90), () -> "west: " + west.stdout() + west.stderr());
+        }
+        // East was still running all along: cancelling it now finds it.
+        try (JarProcess cancel = JarProcess.start(env, streams, "deploy", "cancel", east)) {
+            assertEquals(0, cancel.awaitExit(60), () -> "cancel: " + cancel.stdout() + cancel.stderr());
+        }
+    }
+
+    @Test
+    void cancelDuringAStageRollsBackAndEndsCancelledWithExit5() throws Exception {
+        try (JarProcess deploy = JarProcess.start(env, streams, "deploy", "--version", "v5.0.0", "--environment",
+                "staging-cancel", "--services", "web,steady")) {
+            String id = deploy.awaitStdout(line -> line.matches("[0-9a-f-]{36}"), 60, "the deployment's id");
+            deploy.awaitStdout(line -> line.contains("deployment:stage:railway:started"), 60, "railway started");
+            try (JarProcess cancel = JarProcess.start(env, streams, "deploy", "cancel", id)) {
+                assertEquals(0, cancel.awaitExit(60), () -> "cancel: " + cancel.stdout() + cancel.stderr()
+                        + "\ndeploy: " + deploy.stdout());
+            }
+            assertEquals(5, deploy.awaitExit(90), () -> "deploy: " + deploy.stdout() + deploy.stderr() + "\nrun: " + run.stderr());
+            String out = String.join("\n", deploy.stdout());
+            assertInOrder(out, "deployment:stage:vercel:completed SUCCESS", "deployment:stage:railway:started",
+                    "rollback:initiated cancelled", "rollback:completed", "deployment:failed CANCELLED");
+            assertTrue(deploy.stdout().get(deploy.stdout().size() - 1).contains(": CANCELLED"), out);
         }
     }
 

@@ -80,9 +80,19 @@ final class JarProcess implements AutoCloseable {
 
     /** Waits up to {@code seconds} for a stderr line matching, failing with the output so far. */
     String awaitStderr(Predicate<String> match, long seconds, String what) throws InterruptedException {
+        return awaitLine(this::stderr, match, seconds, what);
+    }
+
+    /** Waits up to {@code seconds} for a stdout line matching, failing with the output so far. */
+    String awaitStdout(Predicate<String> match, long seconds, String what) throws InterruptedException {
+        return awaitLine(this::stdout, match, seconds, what);
+    }
+
+    private String awaitLine(java.util.function.Supplier<List<String>> lines, Predicate<String> match, long seconds,
+                             String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
-            for (String line : stderr()) {
+            for (String line : lines.get()) {
                 if (match.test(line)) {
                     return line;
                 }
@@ -92,8 +102,8 @@ final class JarProcess implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        fail("no log line " + what + " within " + seconds + " s (alive: " + process.isAlive() + "); stderr:\n"
-                + String.join("\n", stderr()));
+        fail("no line " + what + " within " + seconds + " s (alive: " + process.isAlive() + "); stdout:\n"
+                + String.join("\n", stdout()) + "\nstderr:\n" + String.join("\n", stderr()));
         return null;
     }
 
