@@ -87,6 +87,12 @@ public class PrinteryConfiguration implements CamelConfiguration {
         return new ObjectMapper();
     }
 
+    /** The origin and content-type check of every POST of the management API (routes.yaml). */
+    @BindToRegistry("managementPostGuard")
+    public ManagementPostGuard managementPostGuard(ObjectMapper jsonMapper) {
+        return new ManagementPostGuard(jsonMapper);
+    }
+
     @BindToRegistry("eventFormat")
     public EventFormat eventFormat() {
         return new EventFormat();

@@ -39,6 +39,9 @@ public final class RoutesCheck {
      */
     public static RoutesFileException check(List<Path> files) {
         try (DefaultCamelContext camel = new DefaultCamelContext(false)) {
+            // With run's properties: an interceptFrom with a uri (routes.yaml's check of management POSTs) resolves
+            // the endpoint of every route it may apply to.
+            camel.getPropertiesComponent().setLocation("classpath:application.properties");
             camel.build();
             var resources = PluginHelper.getResourceLoader(camel);
             PluginHelper.getRoutesLoader(camel).loadRoutes(files.stream()

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -60,6 +61,11 @@ public class DeployConfiguration implements CamelConfiguration {
                 .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet()));
         return new Orchestrator(deploymentRuns, eventPublisher, manifest, deployers, timing, instance(),
                 context.getExecutorServiceManager().newCachedThreadPool(this, "Orchestrator"), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "deployApi", lazy = true)
+    public DeployApi deployApi(Orchestrator orchestrator, ObjectMapper jsonMapper) {
+        return new DeployApi(orchestrator, jsonMapper);
     }
 
     /** This process among the instances sharing the database: who holds a deployment's lease. */

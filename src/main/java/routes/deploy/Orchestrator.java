@@ -17,7 +17,6 @@ import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import routes.deploy.RunProgress.StageProgress;
 import routes.deploy.deployers.DeployHandle;
 import routes.deploy.deployers.DeployState.Phase;
@@ -132,7 +131,11 @@ public class Orchestrator {
                 run.version(), run.environment(), run.strategy(), run.services(), run.actor(), run.phase(),
                 run.stageIndex(), run.deadlineAt(), true, run.progress(), run.error(), run.startedAt(), clock.instant(),
                 run.finishedAt(), run.leaseOwner(), run.leaseUntil(), run.fencingToken(), run.revision()));
-        cancelled.ifPresent(run -> LOG.info("Deployment {} cancelled by {}", id, actor));
+        cancelled.ifPresent(run -> {
+            try (DeploymentMdc mdc = DeploymentMdc.of(run)) {
+                LOG.info("Deployment {} cancelled by {}", id, actor);
+            }
+        });
         return cancelled.isPresent();
     }
 
@@ -239,17 +242,18 @@ public class Orchestrator {
             return;
         }
         long token = run.fencingToken();
-        MDC.put("correlationId", run.correlationId());
-        try {
+        // On the orchestrator's own threads, off any route: every line of the steps (and of the deployers they
+        // call) carries the deployment's ids as the workers' lines do.
+        try (DeploymentMdc mdc = DeploymentMdc.of(run)) {
             while (run != null && !run.phase().terminal() && step(run, token)) {
                 run = owned(id, token);
             }
             change(id, r -> token == r.fencingToken() && instance.equals(r.leaseOwner()) ? released(r) : null);
         } catch (RuntimeException e) {
             // The lease runs out and a sweep takes the deployment again from what was persisted.
-            LOG.warn("Deployment {}: step failed, retried after the lease ({}): {}", id, settings.lease(), e.toString());
-        } finally {
-            MDC.remove("correlationId");
+            try (DeploymentMdc mdc = DeploymentMdc.of(run == null ? id : run.correlationId(), id)) {
+                LOG.warn("Deployment {}: step failed, retried after the lease ({}): {}", id, settings.lease(), e.toString());
+            }
         }
     }
 

@@ -6,11 +6,19 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.ext.auth.User;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The DLQ's HTTP API (routes dlq-api-* in routes.yaml): GET /api/dlq, GET /api/dlq/{id}, POST /api/dlq/{id}/replay. */
+/**
+ * The DLQ's HTTP API (routes dlq-api-* in routes.yaml): GET /api/dlq, GET /api/dlq/{id}, POST /api/dlq/{id}/replay
+ * (which passes the management server's origin and content-type check first, routes.yaml).
+ */
 public class DlqApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DlqApi.class);
 
     public static final int DEFAULT_LIMIT = 1000;
 
@@ -82,7 +90,15 @@ public class DlqApi {
         if (result.deadLetter() != null) {
             body.put("dead_letter", result.deadLetter().toJson(false));
         }
+        if (result.outcome() == DlqReplayer.Outcome.REPLAYED) {
+            LOG.info("Dead letter {} replayed by {} over HTTP as entry {}", result.id(), actor(in), result.entryId());
+        }
         respond(exchange, status, body);
+    }
+
+    /** The user the management server's authentication let in (Camel's Vert.x HTTP server says), else "api". */
+    private static String actor(Message in) {
+        return in.getHeader("CamelVertxPlatformHttpAuthenticatedUser") instanceof User user ? user.subject() : "api";
     }
 
     private void respond(Exchange exchange, int status, Object body) throws JsonProcessingException {

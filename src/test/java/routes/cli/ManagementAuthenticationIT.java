@@ -34,6 +34,9 @@ class ManagementAuthenticationIT {
                 Map.of("PRINTERY_REDIS_URL", RedisServer.shared().url(), "PRINTERY_HTTP_PORT", String.valueOf(port),
                         "PRINTERY_DB_URL", "jdbc:h2:file:" + dir.resolve("printery") + ";AUTO_SERVER=TRUE"),
                 List.of("printery.streams.deployment=" + stream, "printery.streams.dlq=" + stream + ":dlq",
+                        "printery.streams.validation=" + stream + ":validation",
+                        "printery.streams.dependency=" + stream + ":dependency",
+                        "printery.streams.health=" + stream + ":health",
                         "camel.management.authenticationEnabled=true", "camel.management.authenticationPath=/*",
                         "camel.management.basicPropertiesFile=" + users),
                 "run")) {
@@ -46,6 +49,21 @@ class ManagementAuthenticationIT {
             }
             assertEquals(401, replay(base + "/api/dlq/no-such-letter/replay", null), "replay without credentials");
             assertEquals(404, replay(base + "/api/dlq/no-such-letter/replay", "ops:s3cret"), "replay reaches the DLQ API");
+
+            // A deployment asked for without an actor is the authenticated user's.
+            String deploy = "{\"version\": \"v1.0.0\", \"environment\": \"staging\", \"services\": [\"api\"]}";
+            assertEquals(401, send(deployRequest(base, deploy), null), "deploy without credentials");
+            HttpRequest.Builder submit = deployRequest(base, deploy).header("Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString("ops:s3cret".getBytes(StandardCharsets.UTF_8)));
+            HttpResponse<String> submitted = HTTP.send(submit.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, submitted.statusCode(), submitted::body);
+            String url = submitted.headers().firstValue("Location").orElseThrow();
+            HttpResponse<String> shown = HTTP.send(HttpRequest.newBuilder(URI.create(base + url)).header("Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString("ops:s3cret".getBytes(StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(shown.body().contains("\"actor\":\"ops\""), shown::body);
+            String id = url.substring(url.lastIndexOf('/') + 1);
+            run.awaitStderr(line -> line.contains(" submitted by ops over HTTP") && line.contains(id), 10, "the submit logged");
             assertTrue(run.stderr().stream().noneMatch(l -> l.contains("s3cret")), "the password is never logged");
             run.terminate();
             run.awaitExit(45);
@@ -58,6 +76,11 @@ class ManagementAuthenticationIT {
 
     private static int replay(String url, String credentials) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()), credentials);
+    }
+
+    private static HttpRequest.Builder deployRequest(String base, String body) {
+        return HttpRequest.newBuilder(URI.create(base + "/api/deployments")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     private static int send(HttpRequest.Builder request, String credentials) throws Exception {

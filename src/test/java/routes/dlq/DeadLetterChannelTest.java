@@ -201,12 +201,21 @@ class DeadLetterChannelTest {
         assertEquals(404, get("/api/dlq/0-1").statusCode());
 
         app.worker.failing.remove("http-1");
+        // A page elsewhere cannot make a browser replay it: a foreign Origin and a form or text body are refused.
+        HttpResponse<String> foreign = post("/api/dlq/" + d.id() + "/replay", "Origin", "http://evil.example");
+        assertEquals(403, foreign.statusCode(), foreign.body());
+        assertTrue(JSON.readTree(foreign.body()).get("error").asText().startsWith("cross-origin request refused"), foreign.body());
+        assertEquals(415, post("/api/dlq/" + d.id() + "/replay", "Content-Type", "application/x-www-form-urlencoded").statusCode());
+        assertEquals(null, store.find(d.id()).orElseThrow().replayedAt(), "the refused requests replayed nothing");
+
         HttpResponse<String> replay = post("/api/dlq/" + d.id() + "/replay");
         assertEquals(200, replay.statusCode(), replay.body());
         assertEquals("replayed", JSON.readTree(replay.body()).get("outcome").asText());
         DlqTestApp.await("replayed over HTTP and processed", () -> app.worker.processed.contains("http-1"));
         assertEquals(409, post("/api/dlq/" + d.id() + "/replay").statusCode());
-        assertEquals(200, post("/api/dlq/" + d.id() + "/replay?force=true").statusCode());
+        // From the server's own origin (a page it serves), as without an Origin (curl, scripts).
+        assertEquals(200, post("/api/dlq/" + d.id() + "/replay?force=true", "Origin", "http://127.0.0.1:" + app.httpPort)
+                .statusCode());
         assertEquals(404, post("/api/dlq/0-1/replay").statusCode());
     }
 
@@ -372,9 +381,13 @@ class DeadLetterChannelTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> post(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort + path))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> post(String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort + path))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static byte[] b(String s) {
