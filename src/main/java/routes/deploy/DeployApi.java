@@ -220,6 +220,10 @@ public class DeployApi {
         if (text.length() > MAX_LENGTH.get(field)) {
             throw new IllegalArgumentException(field + " is longer than " + MAX_LENGTH.get(field) + " characters");
         }
+        if (text.chars().anyMatch(Character::isISOControl)) {
+            // The values end up in log lines, one per action: a line break would let a request forge another.
+            throw new IllegalArgumentException(field + " must not contain control characters");
+        }
         return text;
     }
 

@@ -159,6 +159,8 @@ class DeployApiTest {
         expected.put("{\"version\": \"v1\", \"environment\": \"staging-ok\", \"service\": [\"web\"]}",
                 "unknown field 'service'");
         expected.put("{\"version\": 2, \"environment\": \"staging-ok\"}", "version must be a string");
+        expected.put("{\"version\": \"v1\", \"environment\": \"staging-ok\", \"actor\": \"ops\\nINFO forged\"}",
+                "actor must not contain control characters");
         expected.put("{\"version\": \"v1\", \"environment\": ", "the body is not JSON");
         expected.put("[\"v1\"]", "the body must be a JSON object");
         expected.put("", "the body is empty");
