@@ -29,6 +29,7 @@ class ArchitectureTest {
             .layer("Workers").definedBy("routes.workers..")
             .layer("Deploy").definedBy("routes.deploy..")
             .layer("Dlq").definedBy("routes.dlq..")
+            .layer("Record").definedBy("routes.record..")
             .layer("Db").definedBy("routes.db..")
             .layer("Manifest").definedBy("routes.manifest..")
             .layer("Events").definedBy("routes.events..")
@@ -41,9 +42,10 @@ class ArchitectureTest {
             .whereLayer("Workers").mayOnlyBeAccessedByLayers("App")
             .whereLayer("Deploy").mayOnlyBeAccessedByLayers("App", "Cli", "Bench")
             .whereLayer("Dlq").mayOnlyBeAccessedByLayers("App", "Cli")
+            .whereLayer("Record").mayOnlyBeAccessedByLayers("App", "Cli")
             .whereLayer("Db").mayOnlyBeAccessedByLayers("App", "Dlq")
             .whereLayer("Manifest").mayOnlyBeAccessedByLayers("App", "Cli", "Workers", "Deploy")
-            .whereLayer("Events").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq")
+            .whereLayer("Events").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Record")
             .whereLayer("Streams").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Events")
             .check(CLASSES);
     }

@@ -5,6 +5,7 @@ import routes.db.DatabaseConfiguration;
 import routes.deploy.DeployConfiguration;
 import routes.dlq.DlqConfiguration;
 import routes.manifest.ManifestConfiguration;
+import routes.record.RecordConfiguration;
 import routes.workers.HealthWorkersConfiguration;
 import routes.workers.ValidatorConfiguration;
 import routes.workers.notify.NotifierConfiguration;
@@ -26,6 +27,7 @@ public class PrinteryMain extends Main {
         configure().addConfiguration(new HealthWorkersConfiguration());
         configure().addConfiguration(new NotifierConfiguration());
         configure().addConfiguration(new DeployConfiguration());
+        configure().addConfiguration(new RecordConfiguration());
         String routes = System.getenv(RoutesLocation.ENV);
         if (routes != null && !routes.isBlank()) {
             addOverrideProperty("camel.main.routesIncludePattern", RoutesLocation.includePattern(routes));

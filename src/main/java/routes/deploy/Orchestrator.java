@@ -282,7 +282,7 @@ public class Orchestrator {
             case VALIDATING -> {
                 publishOnce(run, token, "started", EventTypes.DEPLOYMENT_STARTED, e -> e.setDeploymentStarted(
                         DeploymentStartedEvent.newBuilder().setVersion(run.version()).setEnvironment(run.environment())
-                                .setStrategy(run.strategy()).addAllServices(services(run))));
+                                .setStrategy(run.strategy()).addAllServices(services(run)).setActor(run.actor())));
                 if (progress.validation == null) {
                     return now.isAfter(run.deadlineAt())
                             && end(run, token, RunPhase.FAILED, "no validation:completed within " + settings.validationTimeout());
@@ -365,12 +365,21 @@ public class Orchestrator {
                 done)) {
             return false;
         }
+        publishStageCompleted(run, token, stage, done);
+        return failed ? rollBack(run.id(), token, "stage " + stage.name() + " failed: " + done.error) : false;
+    }
+
+    /** The stage's end, with what each service's deployer triggered; once, also when resumed after a crash. */
+    private void publishStageCompleted(DeploymentRun run, long token, Stage stage, StageProgress done) {
+        boolean failed = done.error != null;
+        Map<String, String> deployments = new java.util.TreeMap<>();
+        done.deploys.forEach((service, handle) -> deployments.put(service, handle.id()));
         publishOnce(run, token, "stage:" + stage.name() + ":completed", EventTypes.stageCompleted(stage.name()),
                 e -> e.setStageCompleted(DeploymentStageCompletedEvent.newBuilder().setStage(stage.name())
                         .setStatus(failed ? DeploymentStatus.DEPLOYMENT_STATUS_FAILURE : DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
                         .setDurationMs(done.finishedAt - done.startedAt).setErrorMessage(failed ? done.error : "")
-                        .addAllServices(stage.services()).setVersion(run.version()).setEnvironment(run.environment())));
-        return failed ? rollBack(run.id(), token, "stage " + stage.name() + " failed: " + done.error) : false;
+                        .addAllServices(stage.services()).setVersion(run.version()).setEnvironment(run.environment())
+                        .putAllDeployments(deployments)));
     }
 
     /** A stage's gates: its health result, and its dependency result when the stage checks dependencies. */
@@ -379,10 +388,7 @@ public class Orchestrator {
         Stage stage = plan.get(run.stageIndex());
         StageProgress done = RunProgress.of(run.progress()).stages.get(run.stageIndex());
         // Resumed after a crash between persisting the gate and announcing the stage: announce it now.
-        publishOnce(run, token, "stage:" + stage.name() + ":completed", EventTypes.stageCompleted(stage.name()),
-                e -> e.setStageCompleted(DeploymentStageCompletedEvent.newBuilder().setStage(stage.name())
-                        .setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS).setDurationMs(done.finishedAt - done.startedAt)
-                        .addAllServices(stage.services()).setVersion(run.version()).setEnvironment(run.environment())));
+        publishStageCompleted(run, token, stage, done);
         Instant now = clock.instant();
         if (done.health == null || stage.checkDependencies() && done.dependency == null) {
             return now.isAfter(run.deadlineAt()) && rollBack(run.id(), token, "stage " + stage.name() + ": no "

@@ -1,0 +1,219 @@
+package routes.record;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import routes.events.EventFormat;
+import routes.events.proto.DeploymentEvent;
+import routes.record.RecordFold.Folded;
+import routes.record.RecordFold.Recorded;
+
+/**
+ * The deployment record in Printery's database (tables deployment_record_event and deployment_record, see
+ * db/migration): each event once, and per deployment the record folded from all of its events. Events of one
+ * deployment are recorded one at a time (a row lock on its record), so concurrent consumers and instances never
+ * write a record folded from fewer events over one folded from more.
+ */
+public class DeploymentRecords {
+
+    private static final TypeReference<Map<String, Object>> DOCUMENT = new TypeReference<>() {
+    };
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final ObjectMapper json;
+
+    public DeploymentRecords(DataSource dataSource, ObjectMapper json) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.json = json;
+    }
+
+    /** What the list filters on; null fields do not filter. */
+    public record Filter(String environment, String status, String version, String actor, Instant since) {
+    }
+
+    /** One page of the list, newest first; {@code next} is the cursor of the page after it, null at the end. */
+    public record Page(List<Map<String, Object>> items, String next) {
+    }
+
+    /**
+     * Records an event read from {@code stream} at {@code entryId}. Returns false when it was recorded before (the
+     * record stays as it was; only an earlier entry of the same event replaces the one kept).
+     */
+    public boolean record(DeploymentEvent event, String stream, String entryId) {
+        long[] entry = entryId(entryId);
+        try {
+            return Boolean.TRUE.equals(tx.execute(status -> add(event, stream, entry)));
+        } catch (DuplicateKeyException e) {
+            // The deployment's first event, recorded by another consumer at the same moment: now the row exists.
+            return Boolean.TRUE.equals(tx.execute(status -> add(event, stream, entry)));
+        }
+    }
+
+    private boolean add(DeploymentEvent event, String stream, long[] entry) {
+        String id = event.getDeploymentId();
+        // Locks the deployment's record row (made by its first event) until this event is recorded.
+        if (jdbc.update("UPDATE deployment_record SET id = id WHERE id = ?", id) == 0) {
+            jdbc.update("INSERT INTO deployment_record (id, status, started_at, document) VALUES (?, 'RUNNING', ?, '{}')",
+                    id, event.getTimestamp());
+        }
+        List<long[]> seen = jdbc.query("SELECT entry_ms, entry_seq FROM deployment_record_event WHERE event_id = ?",
+                (rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}, event.getEventId());
+        if (!seen.isEmpty()) {
+            long[] kept = seen.get(0);
+            if (entry[0] < kept[0] || entry[0] == kept[0] && entry[1] < kept[1]) {
+                jdbc.update("UPDATE deployment_record_event SET stream = ?, entry_ms = ?, entry_seq = ? WHERE event_id = ?",
+                        stream, entry[0], entry[1], event.getEventId());
+                refold(id);
+            }
+            return false;
+        }
+        jdbc.update("INSERT INTO deployment_record_event (event_id, deployment_id, type, occurred_at, stream, entry_ms, "
+                        + "entry_seq, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event.getEventId(), id, event.getType(),
+                event.getTimestamp(), stream, entry[0], entry[1], event.toByteArray());
+        refold(id);
+        return true;
+    }
+
+    private void refold(String id) {
+        List<Recorded> events = jdbc.query("SELECT payload, stream, entry_ms, entry_seq FROM deployment_record_event "
+                        + "WHERE deployment_id = ?", (rs, n) -> new Recorded(EventFormat.decode(rs.getBytes(1)),
+                        rs.getString(2), rs.getLong(3) + "-" + rs.getLong(4)), id);
+        Folded folded = RecordFold.fold(id, events);
+        jdbc.update("UPDATE deployment_record SET version = ?, environment = ?, actor = ?, status = ?, started_at = ?, "
+                        + "ended_at = ?, document = ? WHERE id = ?", folded.version(), folded.environment(), folded.actor(),
+                folded.status(), folded.startedAt(), folded.endedAt(), write(folded.document()), id);
+    }
+
+    /** The whole record of a deployment. */
+    public Optional<Map<String, Object>> find(String id) {
+        return jdbc.query("SELECT document FROM deployment_record WHERE id = ?", (rs, n) -> read(rs.getString(1)), id)
+                .stream().findFirst();
+    }
+
+    /** A deployment's events in time order, each in full (proto field names). */
+    public List<DeploymentEvent> events(String id) {
+        return jdbc.query("SELECT payload FROM deployment_record_event WHERE deployment_id = ? ORDER BY occurred_at, "
+                + "event_id", (rs, n) -> EventFormat.decode(rs.getBytes(1)), id);
+    }
+
+    /**
+     * A page of deployments, newest first: their summaries (id, version, environment, actor, status, start, end).
+     *
+     * @param cursor the page's start as {@link Page#next()} gave it, or null for the first page
+     * @throws IllegalArgumentException when the cursor is not one this store made
+     */
+    public Page list(Filter filter, String cursor, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id, version, environment, actor, status, started_at, ended_at "
+                + "FROM deployment_record WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        condition(sql, args, "environment", filter.environment());
+        condition(sql, args, "status", filter.status());
+        condition(sql, args, "version", filter.version());
+        condition(sql, args, "actor", filter.actor());
+        if (filter.since() != null) {
+            sql.append(" AND started_at >= ?");
+            args.add(filter.since().toEpochMilli());
+        }
+        if (cursor != null) {
+            Object[] at = cursor(cursor);
+            sql.append(" AND (started_at < ? OR started_at = ? AND id < ?)");
+            args.add(at[0]);
+            args.add(at[0]);
+            args.add(at[1]);
+        }
+        sql.append(" ORDER BY started_at DESC, id DESC LIMIT ?");
+        args.add(limit + 1);
+        List<Map<String, Object>> rows = jdbc.query(sql.toString(), (rs, n) -> {
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            row.put("id", rs.getString(1));
+            row.put("version", rs.getString(2));
+            row.put("environment", rs.getString(3));
+            row.put("actor", rs.getString(4));
+            row.put("status", rs.getString(5));
+            long started = rs.getLong(6);
+            row.put("started_at", Instant.ofEpochMilli(started).toString());
+            long ended = rs.getLong(7);
+            boolean open = rs.wasNull();
+            row.put("ended_at", open ? null : Instant.ofEpochMilli(ended).toString());
+            row.put("duration_ms", open ? null : ended - started);
+            row.put("cursor_at", started);
+            return row;
+        }, args.toArray());
+        String next = null;
+        if (rows.size() > limit) {
+            rows = new ArrayList<>(rows.subList(0, limit));
+            Map<String, Object> last = rows.get(limit - 1);
+            next = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    (last.get("cursor_at") + ":" + last.get("id")).getBytes(StandardCharsets.UTF_8));
+        }
+        rows.forEach(row -> row.remove("cursor_at"));
+        return new Page(rows, next);
+    }
+
+    /** Removes the records (and their events) of deployments that started before {@code before}; returns how many. */
+    public int purge(Instant before) {
+        Integer removed = tx.execute(status -> {
+            jdbc.update("DELETE FROM deployment_record_event WHERE deployment_id IN (SELECT id FROM deployment_record "
+                    + "WHERE started_at < ?)", before.toEpochMilli());
+            return jdbc.update("DELETE FROM deployment_record WHERE started_at < ?", before.toEpochMilli());
+        });
+        return removed == null ? 0 : removed;
+    }
+
+    private static void condition(StringBuilder sql, List<Object> args, String column, String value) {
+        if (value != null && !value.isBlank()) {
+            sql.append(" AND ").append(column).append(" = ?");
+            args.add(value);
+        }
+    }
+
+    private static Object[] cursor(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int colon = text.indexOf(':');
+            return new Object[] {Long.parseLong(text.substring(0, colon)), text.substring(colon + 1)};
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cursor '" + cursor + "' is not one a page of this list gave");
+        }
+    }
+
+    private static long[] entryId(String entryId) {
+        int dash = entryId == null ? -1 : entryId.indexOf('-');
+        if (dash < 0) {
+            return new long[] {Long.MAX_VALUE, Long.MAX_VALUE};
+        }
+        return new long[] {Long.parseLong(entryId.substring(0, dash)), Long.parseLong(entryId.substring(dash + 1))};
+    }
+
+    private String write(Map<String, Object> document) {
+        try {
+            return json.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, Object> read(String document) {
+        try {
+            return json.readValue(document, DOCUMENT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable deployment record: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package routes.record;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import routes.db.DatabaseConfiguration;
+import routes.events.proto.DeploymentEvent;
+import routes.events.proto.DeploymentFailedEvent;
+import routes.events.proto.DeploymentStageCompletedEvent;
+import routes.events.proto.DeploymentStageStartedEvent;
+import routes.events.proto.DeploymentStartedEvent;
+import routes.events.proto.DeploymentStatus;
+import routes.events.proto.HealthCheckCompletedEvent;
+import routes.events.proto.HealthStatus;
+import routes.events.proto.RollbackCompletedEvent;
+import routes.events.proto.RollbackInitiatedEvent;
+import routes.events.proto.ValidationCheckResult;
+import routes.events.proto.ValidationCompletedEvent;
+import routes.events.proto.ValidationResult;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The deployment record's store, asserted identically on H2 and PostgreSQL. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DeploymentRecordsContract {
+
+    private static final long T0 = 1_764_000_000_000L;
+
+    private DefaultCamelContext camel;
+    private HikariDataSource dataSource;
+    private DeploymentRecords records;
+
+    protected abstract String createDatabase() throws Exception;
+
+    protected abstract void dropDatabase() throws Exception;
+
+    protected abstract String user();
+
+    @BeforeAll
+    void open() throws Exception {
+        camel = new DefaultCamelContext();
+        camel.start();
+        dataSource = new DatabaseConfiguration().printeryDataSource(camel, createDatabase(), user(), "", 8, 5000);
+        records = new DeploymentRecords(dataSource, new ObjectMapper());
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        try {
+            if (dataSource != null) {
+                dataSource.close();
+            }
+            if (camel != null) {
+                camel.close();
+            }
+        } finally {
+            dropDatabase();
+        }
+    }
+
+    @Test
+    void aRolledBackDeploymentIsRecordedWithItsStagesChecksRollbackAndTimeline() {
+        String id = "d-" + UUID.randomUUID();
+        List<DeploymentEvent> events = rollbackFlow(id, T0);
+        for (int i = 0; i < events.size(); i++) {
+            assertTrue(records.record(events.get(i), stream(events.get(i)), (T0 + i) + "-0"));
+        }
+        Map<String, Object> record = records.find(id).orElseThrow();
+        assertEquals("ROLLED_BACK", record.get("status"));
+        assertEquals("v2.0.0", record.get("version"));
+        assertEquals("staging", record.get("environment"));
+        assertEquals("ops@desk", record.get("actor"));
+        assertEquals(9_000L, ((Number) record.get("duration_ms")).longValue());
+        List<Map<String, Object>> stages = list(record.get("stages"));
+        assertEquals(List.of("vercel", "railway"), stages.stream().map(s -> s.get("name")).toList());
+        assertEquals("SUCCESS", stages.get(0).get("status"));
+        assertEquals(Map.of("web", "dpl_1"), stages.get(0).get("deployments"));
+        assertEquals("HEALTHY", map(stages.get(0).get("health")).get("status"));
+        assertEquals("FAILURE", stages.get(1).get("status"));
+        assertEquals("api: boom", stages.get(1).get("error"));
+        Map<String, Object> validation = map(record.get("validation"));
+        assertEquals("PASSED", validation.get("result"));
+        assertEquals("images_exist", map(list(validation.get("checks")).get(0)).get("name"));
+        Map<String, Object> rollback = map(record.get("rollback"));
+        assertEquals("stage railway failed: api: boom", rollback.get("reason"));
+        assertEquals(List.of("railway", "vercel"), rollback.get("stages"));
+        assertEquals("SUCCESS", rollback.get("status"));
+        List<Map<String, Object>> timeline = list(record.get("timeline"));
+        assertEquals(events.stream().map(DeploymentEvent::getType).toList(), timeline.stream().map(t -> t.get("type")).toList());
+        assertEquals(T0 + "-0", timeline.get(0).get("entry_id"));
+        assertEquals("c-" + id, timeline.get(0).get("correlation_id"));
+        assertEquals(events.size(), records.events(id).size());
+    }
+
+    @Test
+    void eventsTwiceLateAndOutOfOrderGiveTheSameRecordAsInOrder() {
+        String inOrder = "d-" + UUID.randomUUID();
+        String shuffled = "d-" + UUID.randomUUID();
+        List<DeploymentEvent> first = rollbackFlow(inOrder, T0);
+        for (int i = 0; i < first.size(); i++) {
+            records.record(first.get(i), stream(first.get(i)), (T0 + i) + "-0");
+        }
+        // The same deployment's events under the other id, each twice (the second copy in a later entry), shuffled.
+        List<DeploymentEvent> second = rollbackFlow(shuffled, T0);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < second.size(); i++) {
+            order.add(i);
+            order.add(i + 1000);
+        }
+        Collections.shuffle(order, new Random(42));
+        int fresh = 0;
+        for (int n : order) {
+            int i = n % 1000;
+            String entry = (T0 + i + (n >= 1000 ? 500 : 0)) + "-0";
+            fresh += records.record(second.get(i), stream(second.get(i)), entry) ? 1 : 0;
+        }
+        assertEquals(second.size(), fresh, "each event recorded once");
+        // Both deployments' event ids differ (they are unique across deployments); everything else must match.
+        String a = records.find(inOrder).orElseThrow().toString().replace(inOrder, "ID").replaceAll("event_id=[^,]+", "");
+        String b = records.find(shuffled).orElseThrow().toString().replace(shuffled, "ID").replaceAll("event_id=[^,]+", "");
+        assertEquals(a, b);
+    }
+
+    @Test
+    void theListPagesNewestFirstWithACursorAndFilters() {
+        String environment = "env-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = "d-" + i + "-" + UUID.randomUUID();
+            ids.add(id);
+            DeploymentEvent started = started(id, T0 + 100_000 + i * 1000L, environment);
+            records.record(started, "s", (T0 + i) + "-0");
+            if (i % 2 == 0) {
+                records.record(event(id, "deployment:failed", T0 + 100_500 + i * 1000L).setDeploymentFailed(
+                        DeploymentFailedEvent.newBuilder().setReason("validation failed")).build(), "s", (T0 + i) + "-1");
+            }
+        }
+        var filter = new DeploymentRecords.Filter(environment, null, null, null, null);
+        var page = records.list(filter, null, 2);
+        assertEquals(List.of(ids.get(4), ids.get(3)), page.items().stream().map(r -> r.get("id")).toList());
+        page = records.list(filter, page.next(), 2);
+        assertEquals(List.of(ids.get(2), ids.get(1)), page.items().stream().map(r -> r.get("id")).toList());
+        page = records.list(filter, page.next(), 2);
+        assertEquals(List.of(ids.get(0)), page.items().stream().map(r -> r.get("id")).toList());
+        assertNull(page.next());
+
+        var failed = records.list(new DeploymentRecords.Filter(environment, "FAILURE", null, null, null), null, 10);
+        assertEquals(List.of(ids.get(4), ids.get(2), ids.get(0)), failed.items().stream().map(r -> r.get("id")).toList());
+        assertEquals(1_500L - 1_000L, ((Number) failed.items().get(0).get("duration_ms")).longValue());
+        var running = records.list(new DeploymentRecords.Filter(environment, "RUNNING", null, null, null), null, 10);
+        assertEquals(2, running.items().size());
+        assertNull(running.items().get(0).get("ended_at"));
+        var since = records.list(new DeploymentRecords.Filter(environment, null, null, null,
+                java.time.Instant.ofEpochMilli(T0 + 103_000)), null, 10);
+        assertEquals(List.of(ids.get(4), ids.get(3)), since.items().stream().map(r -> r.get("id")).toList());
+        assertThrows(IllegalArgumentException.class, () -> records.list(filter, "not-a-cursor", 2));
+    }
+
+    @Test
+    void purgeRemovesRecordsThatStartedBeforeTheCutOff() {
+        String old = "d-old-" + UUID.randomUUID();
+        String recent = "d-new-" + UUID.randomUUID();
+        records.record(started(old, 1_000L, "purge"), "s", "1-0");
+        records.record(started(recent, T0 * 2, "purge"), "s", "2-0");
+        assertTrue(records.purge(java.time.Instant.ofEpochMilli(2_000L)) >= 1);
+        assertFalse(records.find(old).isPresent());
+        assertTrue(records.events(old).isEmpty());
+        assertTrue(records.find(recent).isPresent());
+    }
+
+    /** The plan's third flow: validation passes, vercel deploys and is healthy, railway fails, both roll back. */
+    private static List<DeploymentEvent> rollbackFlow(String id, long t) {
+        return List.of(
+                started(id, t, "staging"),
+                event(id, "validation:completed", t + 1000).setValidationCompleted(ValidationCompletedEvent.newBuilder()
+                        .setResult(ValidationResult.VALIDATION_RESULT_PASSED).setDurationMs(800)
+                        .addChecks(ValidationCheckResult.newBuilder().setName("images_exist")
+                                .setResult(ValidationResult.VALIDATION_RESULT_PASSED).setMessage("found"))).build(),
+                event(id, "deployment:stage:vercel:started", t + 2000).setStageStarted(DeploymentStageStartedEvent
+                        .newBuilder().setStage("vercel").addServices("web")).build(),
+                event(id, "deployment:stage:vercel:completed", t + 3000).setStageCompleted(DeploymentStageCompletedEvent
+                        .newBuilder().setStage("vercel").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
+                        .setDurationMs(1000).addServices("web").putDeployments("web", "dpl_1")).build(),
+                event(id, "health:check:completed", t + 4000).setHealthCheckCompleted(HealthCheckCompletedEvent
+                        .newBuilder().setStage("vercel").setOverallStatus(HealthStatus.HEALTH_STATUS_HEALTHY)).build(),
+                event(id, "deployment:stage:railway:started", t + 5000).setStageStarted(DeploymentStageStartedEvent
+                        .newBuilder().setStage("railway").addServices("api")).build(),
+                event(id, "deployment:stage:railway:completed", t + 6000).setStageCompleted(DeploymentStageCompletedEvent
+                        .newBuilder().setStage("railway").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_FAILURE)
+                        .setDurationMs(1000).setErrorMessage("api: boom").addServices("api")).build(),
+                event(id, "rollback:initiated", t + 7000).setRollbackInitiated(RollbackInitiatedEvent.newBuilder()
+                        .setReason("stage railway failed: api: boom").addStagesToRollback("railway")
+                        .addStagesToRollback("vercel")).build(),
+                event(id, "rollback:completed", t + 8000).setRollbackCompleted(RollbackCompletedEvent.newBuilder()
+                        .setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS).addRolledBackServices("api")
+                        .addRolledBackServices("web")).build(),
+                event(id, "deployment:failed", t + 9000).setDeploymentFailed(DeploymentFailedEvent.newBuilder()
+                        .setReason("stage railway failed: api: boom").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_ROLLED_BACK))
+                        .build());
+    }
+
+    private static DeploymentEvent started(String id, long at, String environment) {
+        return event(id, "deployment:started", at).setDeploymentStarted(DeploymentStartedEvent.newBuilder()
+                .setVersion("v2.0.0").setEnvironment(environment).setStrategy("rolling").addServices("web")
+                .addServices("api").setActor("ops@desk")).build();
+    }
+
+    private static DeploymentEvent.Builder event(String id, String type, long at) {
+        return DeploymentEvent.newBuilder().setEventId(UUID.nameUUIDFromBytes((id + type).getBytes()).toString())
+                .setType(type).setDeploymentId(id).setCorrelationId("c-" + id).setTimestamp(at);
+    }
+
+    private static String stream(DeploymentEvent event) {
+        return event.getType().startsWith("validation") ? "validation" : event.getType().startsWith("health") ? "health" : "deployment";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object value) {
+        return (List<Map<String, Object>>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+}
