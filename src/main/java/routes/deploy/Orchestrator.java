@@ -216,6 +216,10 @@ public class Orchestrator {
             return false;
         }
         StageProgress stage = progress.stages.get(run.stageIndex());
+        if (!progress.published.contains("stage:" + stage.name + ":completed")) {
+            // Gated but not announced (its instance died in between): no worker checks the stage until gate() does.
+            return false;
+        }
         boolean dependencies = plan(run.services()).get(run.stageIndex()).checkDependencies();
         return stage.health == null || dependencies && stage.dependency == null;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -33,6 +34,7 @@ import routes.deploy.deployers.Deployer;
 import routes.deploy.deployers.DeployerException;
 import routes.deploy.deployers.ServiceRelease;
 import routes.events.EventFormat;
+import routes.events.EventPublishException;
 import routes.events.EventPublisher;
 import routes.events.EventTypes;
 import routes.events.Streams;
@@ -291,6 +293,43 @@ class OrchestratorTest extends CamelTestSupport {
         assertEquals(Map.of("canvas", 1, "office", 1, "api", 1, "shield", 1), deployer.deploys(),
                 "the persisted deploys were asked for their status, not triggered again");
         assertEquals(1, types(run).stream().filter(EventTypes.stageCompleted("vercel")::equals).count());
+    }
+
+    @Test
+    void aStageGatedButNotAnnouncedWhenItsInstanceDiedIsAnnouncedByTheNextSweep() throws Exception {
+        // The instance dies (here: Redis refuses the event) between persisting the gate and publishing the stage's
+        // completion. Nobody checks the stage's health then, so only the gate's deadline would move it: a rollback.
+        AtomicBoolean dies = new AtomicBoolean(true);
+        EventPublisher diesAtStageCompleted = new EventPublisher(context, streams) {
+            @Override
+            public String publish(DeploymentEvent.Builder event) {
+                if (event.getType().equals(EventTypes.stageCompleted("vercel")) && dies.getAndSet(false)) {
+                    throw new EventPublishException("killed before publishing", null);
+                }
+                return super.publish(event);
+            }
+        };
+        Manifest manifest = new ManifestLoader(name -> null).parse("test-manifest.yaml", MANIFEST);
+        Orchestrator orchestrator = new Orchestrator(runs, diesAtStageCompleted, manifest, Map.of("fake", deployer),
+                new OrchestratorSettings(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMinutes(5),
+                        Duration.ofMillis(20), Duration.ofMillis(300), 3, Set.of()), "instance-a", executor, Clock.systemUTC());
+        DeploymentRun run = orchestrator.deploy(request("staging-unannounced"));
+        awaitEvent(run, EventTypes.DEPLOYMENT_STARTED);
+        orchestrator.onResult(validation(run, ValidationResult.VALIDATION_RESULT_PASSED));
+        await("vercel gated, its completion not published", () -> !dies.get() && phase(run) == RunPhase.GATING);
+
+        await("a sweep after the lease ran out announces the stage", () -> {
+            orchestrator.sweep();
+            return types(run).contains(EventTypes.stageCompleted("vercel"));
+        });
+        orchestrator.onResult(health(run, "vercel", HealthStatus.HEALTH_STATUS_HEALTHY));
+        awaitEvent(run, EventTypes.stageCompleted("railway"));
+        orchestrator.onResult(health(run, "railway", HealthStatus.HEALTH_STATUS_HEALTHY));
+        orchestrator.onResult(dependency(run, "railway", DependencyCheckResult.DEPENDENCY_CHECK_RESULT_ALL_HEALTHY));
+
+        await("completed", () -> phase(run) == RunPhase.COMPLETED);
+        assertEquals(1, types(run).stream().filter(EventTypes.stageCompleted("vercel")::equals).count());
+        assertEquals(Map.of("canvas", 1, "office", 1, "api", 1, "shield", 1), deployer.deploys());
     }
 
     @Test
