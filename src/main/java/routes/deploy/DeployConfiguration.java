@@ -3,6 +3,7 @@ package routes.deploy;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
@@ -48,10 +49,16 @@ public class DeployConfiguration implements CamelConfiguration {
                                      @PropertyInject("printery.deploy.poll-interval") String pollInterval,
                                      @PropertyInject("printery.deploy.lease") String lease,
                                      @PropertyInject("printery.deploy.deployer-attempts") int deployerAttempts,
-                                     @PropertyInject("printery.deploy.rollback-inconclusive") String rollBackInconclusive) {
+                                     @PropertyInject("printery.deploy.rollback-inconclusive") String rollBackInconclusive,
+                                     @PropertyInject(value = "printery.deploy.simulated.journal", defaultValue = "")
+                                     String simulatedJournal) {
         ServiceSettings settings = Orchestrator.settingsOf(manifest);
+        SimulatedDeployer.Builder simulated = SimulatedDeployer.builder();
+        if (!simulatedJournal.isBlank()) {
+            simulated.journal(Path.of(simulatedJournal.strip()));
+        }
         Map<String, Deployer> deployers = Map.of(
-                "simulated", SimulatedDeployer.builder().build(),
+                "simulated", simulated.build(),
                 "vercel", new VercelDeployer(context, settings),
                 "railway", new RailwayDeployer(context, settings),
                 "http", new HttpDeployer(context, settings));

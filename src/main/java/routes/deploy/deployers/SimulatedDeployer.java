@@ -1,5 +1,8 @@
 package routes.deploy.deployers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,13 +10,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A deployer with no provider behind it, for the demo and tests: a deploy or rollback stays RUNNING for its
  * service's duration, then succeeds or fails as configured, and every call is recorded so a test can assert that
  * nothing was deployed twice. Configured per service by the {@link Builder}, which a release's settings override
- * (duration, failOnDeploy, failOnRollback, running: docs/deployers.md). Thread-safe; its state lives in memory, so
- * after a restart it knows no id (their status is FAILED, "unknown deployment").
+ * (duration, failOnDeploy, failOnRollback, running: docs/deployers.md). Thread-safe. Its state lives in memory, and
+ * with a {@link Builder#journal journal} also in a file: a restarted process then answers the status of what an
+ * earlier one started, and counts its calls too; without one, after a restart it knows no id (their status is
+ * FAILED, "unknown deployment").
  */
 public final class SimulatedDeployer implements Deployer {
 
@@ -30,27 +37,35 @@ public final class SimulatedDeployer implements Deployer {
     private record Behaviour(Duration duration, boolean failOnDeploy, boolean failOnRollback, String running) {
     }
 
-    /** One deploy or rollback; {@code restores} is what runs once it succeeds (a deploy's own id, a rollback's target). */
-    private record Run(String id, String service, boolean rollback, String restores, long startedNanos, Behaviour behaviour) {
+    /**
+     * One deploy or rollback (a rollback with nothing to restore has no id); {@code restores} is what runs once it
+     * succeeds (a deploy's own id, a rollback's target), {@code previousId} what ran before a deploy.
+     * {@code startedNanos} is on this process's clock, also for a run started by another process (converted from
+     * its wall-clock start).
+     */
+    private record Run(CallKind kind, String id, String service, String deployment, String restores,
+                       String previousId, long startedNanos, Behaviour behaviour) {
 
         DeployState state(long nowNanos) {
-            String what = rollback ? "rollback" : "deploy";
+            String what = kind == CallKind.ROLLBACK ? "rollback" : "deploy";
             if (nowNanos - startedNanos < behaviour.duration().toNanos()) {
                 return DeployState.running("simulated " + what + " running");
             }
-            boolean fails = rollback ? behaviour.failOnRollback() : behaviour.failOnDeploy();
+            boolean fails = kind == CallKind.ROLLBACK ? behaviour.failOnRollback() : behaviour.failOnDeploy();
             return fails ? DeployState.failed("simulated " + what + " failure")
                     : DeployState.succeeded("simulated " + what + " succeeded");
         }
     }
 
     private final Configuration configuration;
+    private final SimulatedJournal journal;
     private final Map<String, Run> runs = new HashMap<>();
     private final Map<String, List<Run>> runsByService = new HashMap<>();
     private final List<Call> calls = new ArrayList<>();
 
-    private SimulatedDeployer(Configuration configuration) {
+    private SimulatedDeployer(Configuration configuration, Path journal) {
         this.configuration = configuration;
+        this.journal = journal == null ? null : new SimulatedJournal(journal);
     }
 
     public static Builder builder() {
@@ -59,52 +74,71 @@ public final class SimulatedDeployer implements Deployer {
 
     @Override
     public synchronized DeployHandle deploy(ServiceRelease release) throws DeployerException {
-        Behaviour behaviour = behaviour(release.service(), new DeployerSettings(NAME, release.service(), release.settings()));
-        String previousId = live(release.service(), behaviour);
-        String id = "sim-" + release.service() + "-" + release.version() + "-" + (deployCount(release.service()) + 1);
-        start(new Run(id, release.service(), false, id, System.nanoTime(), behaviour));
-        calls.add(new Call(CallKind.DEPLOY, release.service(), id));
-        return new DeployHandle(release.service(), id, previousId);
+        String service = release.service();
+        Behaviour behaviour = behaviour(service, new DeployerSettings(NAME, service, release.settings()));
+        Run run = start(() -> {
+            String id = "sim-" + service + "-" + release.version() + "-" + (count(CallKind.DEPLOY, service) + 1);
+            return new Run(CallKind.DEPLOY, id, service, release.deploymentId(), id, live(service, behaviour),
+                    System.nanoTime(), behaviour);
+        });
+        return new DeployHandle(service, run.id(), run.previousId());
     }
 
     @Override
-    public synchronized DeployState status(DeployHandle handle) {
+    public synchronized DeployState status(DeployHandle handle) throws DeployerException {
         calls.add(new Call(CallKind.STATUS, handle.service(), handle.id()));
         Run run = runs.get(handle.id());
+        if (run == null && journal != null) {
+            // Started by an earlier process, or by another one sharing the journal.
+            try {
+                catchUp();
+            } catch (UncheckedIOException e) {
+                throw new DeployerException(NAME + ": journal " + journal.file() + " unreadable: "
+                        + e.getCause().getMessage(), true);
+            }
+            run = runs.get(handle.id());
+        }
         return run == null ? DeployState.failed("unknown deployment " + handle.id()) : run.state(System.nanoTime());
     }
 
     @Override
-    public synchronized DeployHandle rollback(DeployHandle handle) {
-        if (handle.previousId() == null) {
-            calls.add(new Call(CallKind.ROLLBACK, handle.service(), null));
-            return null;
-        }
-        Run deployed = runs.get(handle.id());
-        Behaviour behaviour = deployed != null ? deployed.behaviour() : configuration.behaviour(handle.service());
-        String id = "sim-" + handle.service() + "-rollback-" + (rollbackCount(handle.service()) + 1);
-        start(new Run(id, handle.service(), true, handle.previousId(), System.nanoTime(), behaviour));
-        calls.add(new Call(CallKind.ROLLBACK, handle.service(), id));
-        return new DeployHandle(handle.service(), id, null);
+    public synchronized DeployHandle rollback(DeployHandle handle) throws DeployerException {
+        String service = handle.service();
+        Run run = start(() -> {
+            Run deployed = runs.get(handle.id());
+            String deployment = deployed == null ? null : deployed.deployment();
+            if (handle.previousId() == null) {
+                return new Run(CallKind.ROLLBACK, null, service, deployment, null, null, System.nanoTime(),
+                        configuration.behaviour(service));
+            }
+            Behaviour behaviour = deployed != null ? deployed.behaviour() : configuration.behaviour(service);
+            String id = "sim-" + service + "-rollback-" + (count(CallKind.ROLLBACK, service) + 1);
+            return new Run(CallKind.ROLLBACK, id, service, deployment, handle.previousId(), null, System.nanoTime(),
+                    behaviour);
+        });
+        return run.id() == null ? null : new DeployHandle(service, run.id(), null);
     }
 
-    /** How many deploys of {@code service} were triggered. */
+    /** How many deploys of {@code service} were triggered (with a journal: by any process). */
     public synchronized int deployCount(String service) {
+        catchUp();
         return count(CallKind.DEPLOY, service);
     }
 
     /** How many rollbacks of {@code service} were started (calls with nothing to restore start none). */
     public synchronized int rollbackCount(String service) {
+        catchUp();
         return count(CallKind.ROLLBACK, service);
     }
 
-    /** How many times the status of one of {@code service}'s handles was asked. */
+    /** How many times this process asked for the status of one of {@code service}'s handles (not journaled). */
     public synchronized int statusCount(String service) {
         return count(CallKind.STATUS, service);
     }
 
-    /** Every call so far, in order. */
+    /** Every call so far, in order (with a journal, the deploys and rollbacks of other processes as this one saw them). */
     public synchronized List<Call> calls() {
+        catchUp();
         return List.copyOf(calls);
     }
 
@@ -112,9 +146,57 @@ public final class SimulatedDeployer implements Deployer {
         return (int) calls.stream().filter(c -> c.kind() == kind && c.service().equals(service) && c.id() != null).count();
     }
 
-    private void start(Run run) {
-        runs.put(run.id(), run);
-        runsByService.computeIfAbsent(run.service(), s -> new ArrayList<>()).add(run);
+    /**
+     * Starts a deploy or rollback: with a journal, what other processes started is taken in first (ids count them)
+     * and the new one is written before it counts as started.
+     */
+    private Run start(Supplier<Run> next) throws DeployerException {
+        if (journal == null) {
+            Run run = next.get();
+            remember(run);
+            return run;
+        }
+        Run[] made = new Run[1];
+        try {
+            journal.append(unread -> {
+                unread.forEach(this::remember);
+                made[0] = next.get();
+                Run run = made[0];
+                return new SimulatedJournal.Entry(run.kind(), run.service(), run.id(), run.deployment(), run.restores(),
+                        run.previousId(), System.currentTimeMillis(), run.behaviour().duration().toMillis(),
+                        run.behaviour().failOnDeploy(), run.behaviour().failOnRollback());
+            });
+        } catch (IOException e) {
+            throw new DeployerException(NAME + ": journal " + journal.file() + " not written: " + e.getMessage(), true);
+        }
+        remember(made[0]);
+        return made[0];
+    }
+
+    private void catchUp() {
+        if (journal != null) {
+            try {
+                journal.read().forEach(this::remember);
+            } catch (IOException e) {
+                throw new UncheckedIOException("simulated deployer journal " + journal.file() + " unreadable", e);
+            }
+        }
+    }
+
+    /** A run started by another process: its wall-clock start on this process's clock, so its state goes on. */
+    private void remember(SimulatedJournal.Entry entry) {
+        long agoNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - entry.startedAt());
+        remember(new Run(entry.call(), entry.id(), entry.service(), entry.deployment(), entry.restores(),
+                entry.previousId(), System.nanoTime() - agoNanos, new Behaviour(Duration.ofMillis(entry.durationMs()), entry.failOnDeploy(),
+                entry.failOnRollback(), null)));
+    }
+
+    private void remember(Run run) {
+        calls.add(new Call(run.kind(), run.service(), run.id()));
+        if (run.id() != null) {
+            runs.put(run.id(), run);
+            runsByService.computeIfAbsent(run.service(), s -> new ArrayList<>()).add(run);
+        }
     }
 
     /** What the service runs now: what its newest succeeded deploy or rollback put in place, else its initial one. */
@@ -146,6 +228,7 @@ public final class SimulatedDeployer implements Deployer {
         private final Set<String> failOnDeploy = new HashSet<>();
         private final Set<String> failOnRollback = new HashSet<>();
         private final Map<String, String> running = new HashMap<>();
+        private Path journal;
 
         private Builder() {
         }
@@ -179,9 +262,19 @@ public final class SimulatedDeployer implements Deployer {
             return this;
         }
 
+        /**
+         * Keeps every deploy and rollback in this file as well (created on the first one), so that the status of
+         * what an earlier process started is known after a restart. Read when first needed: a process that
+         * deploys nothing never opens it.
+         */
+        public Builder journal(Path file) {
+            this.journal = file;
+            return this;
+        }
+
         public SimulatedDeployer build() {
             return new SimulatedDeployer(new Configuration(defaultDuration, Map.copyOf(durations),
-                    Set.copyOf(failOnDeploy), Set.copyOf(failOnRollback), Map.copyOf(running)));
+                    Set.copyOf(failOnDeploy), Set.copyOf(failOnRollback), Map.copyOf(running)), journal);
         }
     }
 

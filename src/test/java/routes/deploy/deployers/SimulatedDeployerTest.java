@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,11 +22,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import routes.deploy.deployers.DeployState.Phase;
 import routes.deploy.deployers.SimulatedDeployer.Call;
 import routes.deploy.deployers.SimulatedDeployer.CallKind;
 
-/** SimulatedDeployer: timings, configured failures, what runs before a deploy, and the call counters. */
+/** SimulatedDeployer: timings, configured failures, what runs before a deploy, the call counters and the journal. */
 class SimulatedDeployerTest {
 
     private static final Duration DURATION = Duration.ofMillis(300);
@@ -129,7 +134,7 @@ class SimulatedDeployerTest {
     }
 
     @Test
-    void anUnknownIdIsFailed() {
+    void anUnknownIdIsFailed() throws Exception {
         SimulatedDeployer deployer = SimulatedDeployer.builder().build();
 
         assertEquals(new DeployState(Phase.FAILED, "unknown deployment sim-api-v2-1"),
@@ -159,5 +164,48 @@ class SimulatedDeployerTest {
             assertEquals(50, deployer.deployCount("svc-" + s));
         }
         assertEquals(200, deployer.calls().size());
+    }
+
+    @Test
+    void withAJournalARestartedDeployerAnswersTheStatusOfWhatTheFirstStartedAndCountsItsCalls(@TempDir Path dir)
+            throws Exception {
+        Path journal = dir.resolve("data/simulated.jsonl");
+        SimulatedDeployer killed = SimulatedDeployer.builder().journal(journal).build();
+        assertFalse(Files.exists(journal), "a deployer that started nothing has not opened its journal");
+        DeployHandle first = killed.deploy(release("api", "v2", Map.of("duration", "300ms", "running", "api-v1",
+                "failOnRollback", "true")));
+
+        SimulatedDeployer restarted = SimulatedDeployer.builder().journal(journal).build();
+        assertEquals(new DeployState(Phase.RUNNING, "simulated deploy running"), restarted.status(first));
+        assertEquals(new DeployState(Phase.SUCCEEDED, "simulated deploy succeeded"), awaitEnd(restarted, first));
+        assertEquals(1, restarted.deployCount("api"), "the first process's deploy, counted by the second");
+
+        DeployHandle rollback = restarted.rollback(first);
+        assertEquals(new DeployHandle("api", "sim-api-rollback-1", null), rollback);
+        assertEquals(Phase.FAILED, awaitEnd(restarted, rollback).phase(), "the deploy's own settings, from the journal");
+        DeployHandle next = restarted.deploy(release("api", "v3", Map.of("duration", "0ms")));
+        assertEquals(new DeployHandle("api", "sim-api-v3-2", first.id()), next, "numbered on, after what ran");
+
+        assertEquals(List.of(new Call(CallKind.DEPLOY, "api", "sim-api-v2-1"),
+                new Call(CallKind.ROLLBACK, "api", "sim-api-rollback-1"), new Call(CallKind.DEPLOY, "api", "sim-api-v3-2")),
+                killed.calls(), "each sees the other's deploys and rollbacks");
+        assertEquals(3, Files.readAllLines(journal).size());
+    }
+
+    @Test
+    void aJournalLineLeftUnfinishedByAKilledProcessIsSkippedAndTheNextOneIsWhole(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("simulated.jsonl");
+        SimulatedDeployer killed = SimulatedDeployer.builder().defaultDuration(Duration.ZERO).journal(journal).build();
+        DeployHandle first = killed.deploy(release("api", "v1", Map.of()));
+        Files.writeString(journal, "{\"call\":\"DEPLOY\",\"service\":\"api\",\"id\":\"sim-a", StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+
+        SimulatedDeployer restarted = SimulatedDeployer.builder().defaultDuration(Duration.ZERO).journal(journal).build();
+        DeployHandle second = restarted.deploy(release("api", "v2", Map.of()));
+
+        assertEquals("sim-api-v2-2", second.id());
+        assertEquals(Phase.SUCCEEDED, SimulatedDeployer.builder().journal(journal).build().status(second).phase());
+        assertEquals(Phase.SUCCEEDED, restarted.status(first).phase());
+        assertEquals(3, Files.readAllLines(journal).size(), "the unfinished line ended, then the new one");
     }
 }
