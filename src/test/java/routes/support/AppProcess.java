@@ -82,6 +82,10 @@ public final class AppProcess implements AutoCloseable {
         return code;
     }
 
+    public synchronized boolean running() {
+        return process != null && process.isAlive();
+    }
+
     public String log() throws IOException {
         return Files.readString(log);
     }
