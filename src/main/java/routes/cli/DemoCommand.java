@@ -122,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("printery.redis.url", redisUrl);
         properties.put("printery.data-dir", dir.toString());
-        properties.put("printery.db.url", "jdbc:h2:file:" + dir.toAbsolutePath().resolve("printery") + ";AUTO_SERVER=TRUE");
+        properties.put("printery.db.url", "jdbc:h2:file:" + dir.toAbsolutePath().resolve("printery") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         properties.put("printery.db.user", "sa");
         properties.put("printery.db.password", "");
         properties.put("printery.manifest", system.manifest().toString());
