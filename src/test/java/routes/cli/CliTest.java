@@ -50,7 +50,7 @@ class CliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"run", "publish", "tail", "bench", "dlq", "dlq list", "dlq show", "dlq replay", "dlq purge",
-        "deploy", "deploy cancel", "demo"})
+        "deploy", "deploy cancel", "demo", "deployments", "deployments list", "deployments show", "deployments purge"})
     void everyCommandsHelpPrintsItsOwnUsageAndDoesNothingElse(String command) {
         for (String flag : List.of("--help", "-h")) {
             String[] argv = (command + " " + flag).split(" ");
@@ -179,6 +179,44 @@ class CliTest {
         }
     }
 
+    @Test
+    void deploymentsListShowAndPurgeReadTheRecord() throws Exception {
+        Map<String, String> isolated = Isolation.properties("test:cli:records:" + UUID.randomUUID());
+        String environment = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = "d-" + UUID.randomUUID();
+        try (CommandContext app = new CommandContext(RedisServer.shared().url(), isolated)) {
+            var records = app.bean("deploymentRecords", routes.record.DeploymentRecords.class);
+            records.record(routes.events.proto.DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setType("deployment:started").setDeploymentId(id).setCorrelationId(id).setTimestamp(1_000L)
+                    .setDeploymentStarted(routes.events.proto.DeploymentStartedEvent.newBuilder().setVersion("v9.0.0")
+                            .setEnvironment(environment).setActor("ops@desk")).build(), "s", "1-0");
+        }
+        CommandLine.IFactory app = withApp(isolated);
+        Run listed = cli(app, "deployments", "list", "--environment", environment, "--json");
+        assertEquals(0, listed.exit(), listed::toString);
+        JsonNode row = new ObjectMapper().readTree(listed.out());
+        assertEquals(id, row.get("id").asText());
+        assertEquals("RUNNING", row.get("status").asText());
+        assertEquals("ops@desk", row.get("actor").asText());
+        Run plain = cli(app, "deployments", "list", "--environment", environment, "--status", "running");
+        assertTrue(plain.out().contains(id) && plain.out().contains("v9.0.0"), plain::toString);
+        assertEquals("", cli(app, "deployments", "list", "--environment", environment, "--status", "SUCCESS").out());
+        assertUsageError(cli(app, "deployments", "list", "--status", "done"), "printery deployments list: ",
+                "--status 'done' is not one of");
+
+        Run shown = cli(app, "deployments", "show", id, "--json");
+        assertEquals(0, shown.exit(), shown::toString);
+        assertEquals("v9.0.0", new ObjectMapper().readTree(shown.out()).get("version").asText());
+        assertEquals(1, cli(app, "deployments", "show", "no-such").exit());
+
+        assertUsageError(cli(app, "deployments", "purge", "--older-than", "soon"), "printery deployments purge: ",
+                "--older-than");
+        Run purged = cli(app, "deployments", "purge", "--older-than", "1d");
+        assertEquals(0, purged.exit(), purged::toString);
+        assertTrue(purged.out().startsWith("purged "), purged::toString);
+        assertEquals(1, cli(app, "deployments", "show", id).exit(), "started in 1970: purged");
+    }
+
     /** The DLQ and deploy commands open their context on the isolated streams and database of the test. */
     private static CommandLine.IFactory withApp(Map<String, String> isolated) {
         java.util.function.Supplier<CommandContext> context = () -> {
@@ -197,6 +235,9 @@ class CliTest {
                 }
                 if (command instanceof DeployCommand deploy) {
                     deploy.context = context;
+                }
+                if (command instanceof DeploymentsCommand deployments) {
+                    deployments.context = context;
                 }
                 return command;
             }

@@ -31,6 +31,8 @@ import routes.support.AppProcess;
 class CrashIT {
 
     private static final int POISON = 5;
+    /** Groups that decode a deployment-stream entry and so dead-letter a poison one: validator, notifier, record. */
+    private static final int DECODING_GROUPS = 3;
     /** concurrentConsumers of the notifier route in routes.yaml: at most this many sends are in flight at a kill. */
     private static final int NOTIFIER_CONSUMERS = 5;
     /** How long before a kill a post may have been accepted and still miss its idempotency key (a generous bound). */
@@ -114,7 +116,7 @@ class CrashIT {
             dead.forEach(d -> workersBySource.computeIfAbsent(d.get("source_entry_id"), k -> new ArrayList<>()).add(d.get("worker")));
             Set<String> unexpectedDead = new HashSet<>(workersBySource.keySet());
             unexpectedDead.removeAll(poisonEntries);
-            int deadLetterRepeats = dead.size() - 2 * POISON;
+            int deadLetterRepeats = dead.size() - DECODING_GROUPS * POISON;
             Map<String, Long> pending = env.pending();
 
             Map<String, Object> figures = new LinkedHashMap<>();
@@ -155,8 +157,10 @@ class CrashIT {
             assertEquals(Map.of(), pending, "entries left pending");
             assertEquals(Set.of(), unexpectedDead, "dead letters of entries that were not poison");
             for (String poison : poisonEntries) {
-                assertEquals(Set.of("validator-failures", "notification-failures"), new HashSet<>(workersBySource.getOrDefault(poison, List.of())),
-                        "poison entry " + poison + " dead-lettered by the validator and the notifier");
+                // Every group that reads the deployment stream and decodes the entry: the validator, the notifier, the record.
+                assertEquals(Set.of("validator-failures", "notification-failures", "shield-failures"),
+                        new HashSet<>(workersBySource.getOrDefault(poison, List.of())),
+                        "poison entry " + poison + " dead-lettered by the validator, the notifier and the record");
             }
             assertTrue(deadLetterRepeats <= kills, "a dead letter is repeated only when a kill hit between DLQ write and ack");
         }
@@ -172,7 +176,7 @@ class CrashIT {
         return -1;
     }
 
-    /** Every post there, every poison entry dead-lettered by both groups that decode it, nothing pending. */
+    /** Every post there, every poison entry dead-lettered by the groups that decode it, nothing pending. */
     private static boolean done(ProofEnvironment env, Map<String, String> eventOfDeployment, Set<String> poisonEntries) {
         for (String eventId : eventOfDeployment.values()) {
             if (env.sink.deliveries(eventId, SlackSink.DEPLOYMENTS) == 0) {
@@ -182,7 +186,8 @@ class CrashIT {
         Set<String> deadSources = new HashSet<>();
         env.deadLetters().forEach(d -> deadSources.add(d.get("source_entry_id") + "/" + d.get("worker")));
         for (String poison : poisonEntries) {
-            if (!deadSources.contains(poison + "/validator-failures") || !deadSources.contains(poison + "/notification-failures")) {
+            if (!deadSources.contains(poison + "/validator-failures") || !deadSources.contains(poison + "/notification-failures")
+                    || !deadSources.contains(poison + "/shield-failures")) {
                 return false;
             }
         }

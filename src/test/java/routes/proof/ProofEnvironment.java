@@ -52,10 +52,10 @@ final class ProofEnvironment implements AutoCloseable {
     /** Consumer groups of printery run, per stream property; the PEL of each must end empty. */
     private static final Map<String, List<String>> GROUPS = Map.of(
             "printery.streams.deployment", List.of("printery-validator", "printery-dependency-checker",
-                    "printery-health-monitor", "printery-notifier"),
-            "printery.streams.validation", List.of("printery-notifier"),
-            "printery.streams.dependency", List.of("printery-notifier"),
-            "printery.streams.health", List.of("printery-notifier"),
+                    "printery-health-monitor", "printery-notifier", "printery-shield"),
+            "printery.streams.validation", List.of("printery-notifier", "printery-orchestrator", "printery-shield"),
+            "printery.streams.dependency", List.of("printery-notifier", "printery-orchestrator", "printery-shield"),
+            "printery.streams.health", List.of("printery-notifier", "printery-orchestrator", "printery-shield"),
             "printery.streams.dlq", List.of("printery-dlq"));
 
     private static final String MANIFEST = """
