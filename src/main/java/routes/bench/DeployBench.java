@@ -45,8 +45,10 @@ import routes.events.proto.ValidationResult;
  * private Redis and an in-memory H2, deploying a 3-stage, 8-service manifest with zero-duration simulated deployers;
  * the workers are replaced by a responder that answers each gate at once (validation PASSED, health HEALTHY,
  * dependencies ALL_HEALTHY), so what is measured is publishing, the database's compare-and-set steps and the
- * orchestrator's consumer group, not the checks. Baseline, same run: the time from an XADD to a blocked XREAD
- * seeing it, the floor of any gate.
+ * orchestrator's consumer group, not the checks. One after another, each gate is answered at once; while many run
+ * at once, after a random 0 to {@value #CONCURRENT_SPREAD_MILLIS} ms, as workers finish their checks at different
+ * moments (answered all at the same instant, the gates of every deployment would queue behind each other).
+ * Baseline, same run: the time from an XADD to a blocked XREAD seeing it, the floor of any gate.
  */
 public final class DeployBench {
 
@@ -54,6 +56,7 @@ public final class DeployBench {
     private static final int WARMUP_RUNS = 20;
     private static final int BASELINE_SAMPLES = 500;
     private static final long RUN_TIMEOUT_SECONDS = 60;
+    private static final int CONCURRENT_SPREAD_MILLIS = 200;
     private static final String MANIFEST = """
             stages:
               - name: vercel
@@ -113,6 +116,7 @@ public final class DeployBench {
                 LOG.info("One deployment's overhead over {} runs: p50 {} ms, p99 {} ms", runs,
                         millis(percentile(overhead, 0.50)), millis(percentile(overhead, 0.99)));
 
+                responder.spreadMillis = CONCURRENT_SPREAD_MILLIS;
                 long wall = concurrent(orchestrator, responder, concurrent);
                 long[] gates = responder.drainGates();
                 LOG.info("{} concurrent deployments in {} ms; gate p99 {} ms", concurrent, millis(wall),
@@ -124,6 +128,7 @@ public final class DeployBench {
                 result.put("sequential_gate_p50_ms", millis(percentile(sequentialGates, 0.50)));
                 result.put("concurrent_deployments", concurrent);
                 result.put("concurrent_wall_ms", millis(wall));
+                result.put("concurrent_result_spread_ms", CONCURRENT_SPREAD_MILLIS);
                 result.put("gate_p50_ms", millis(percentile(gates, 0.50)));
                 result.put("gate_p99_ms", millis(percentile(gates, 0.99)));
                 result.put("gate_samples", gates.length);
@@ -219,7 +224,12 @@ public final class DeployBench {
         private final Map<String, Long> answeredAt = new ConcurrentHashMap<>();
         final List<Long> gates = java.util.Collections.synchronizedList(new ArrayList<>());
         private final Thread thread;
+        private final java.util.concurrent.ScheduledExecutorService later =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        private final java.util.Random random = new java.util.Random(1);
         private volatile boolean running = true;
+        /** Results are published after a random delay up to this (0: at once). */
+        volatile int spreadMillis;
 
         Responder(RedisClient client, String prefix) {
             this.reader = client.connect(ByteArrayCodec.INSTANCE);
@@ -305,8 +315,15 @@ public final class DeployBench {
         /** The gate's last result: the orchestrator's next event for the deployment closes the measurement. */
         private void answer(String id, DeploymentEvent cause, String type, String stream,
                             java.util.function.UnaryOperator<DeploymentEvent.Builder> payload) {
-            answeredAt.put(id, System.nanoTime());
-            publish(id, cause, type, stream, payload);
+            Runnable send = () -> {
+                answeredAt.put(id, System.nanoTime());
+                publish(id, cause, type, stream, payload);
+            };
+            if (spreadMillis == 0) {
+                send.run();
+            } else {
+                later.schedule(send, random.nextInt(spreadMillis + 1), TimeUnit.MILLISECONDS);
+            }
         }
 
         private void publish(String id, DeploymentEvent cause, String type, String stream,
@@ -320,6 +337,7 @@ public final class DeployBench {
         @Override
         public void close() throws InterruptedException {
             running = false;
+            later.shutdownNow();
             thread.join(2_000);
             reader.close();
             writer.close();

@@ -121,18 +121,17 @@ public class DeploymentRuns {
                 rs -> rs.next() ? rs.getString(1) : null, environment));
     }
 
+    /** By position, in the order of COLUMNS: H2 builds a map of a result's column names for each lookup by name. */
     private static DeploymentRun row(ResultSet rs, int n) throws SQLException {
-        String services = rs.getString("services");
-        return new DeploymentRun(rs.getString("id"), rs.getString("correlation_id"), rs.getString("version"),
-                rs.getString("environment"), rs.getString("strategy"),
-                services.isEmpty() ? List.of() : Arrays.asList(services.split(",")), rs.getString("actor"),
-                RunPhase.valueOf(rs.getString("phase")), rs.getInt("stage_index"), instant(rs, "deadline_at"),
-                rs.getBoolean("cancel_requested"), rs.getString("progress"), rs.getString("error"),
-                instant(rs, "started_at"), instant(rs, "updated_at"), instant(rs, "finished_at"),
-                rs.getString("lease_owner"), instant(rs, "lease_until"), rs.getLong("fencing_token"), rs.getLong("revision"));
+        String services = rs.getString(6);
+        return new DeploymentRun(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                services.isEmpty() ? List.of() : Arrays.asList(services.split(",")), rs.getString(7),
+                RunPhase.valueOf(rs.getString(8)), rs.getInt(9), instant(rs, 10), rs.getBoolean(11), rs.getString(12),
+                rs.getString(13), instant(rs, 14), instant(rs, 15), instant(rs, 16), rs.getString(17), instant(rs, 18),
+                rs.getLong(19), rs.getLong(20));
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -165,35 +166,52 @@ public class Orchestrator {
      */
     public void onResult(DeploymentEvent event) {
         String type = event.getType();
+        // The result and, when nobody holds it, this instance's lease in one write: the next step starts at once.
+        AtomicBoolean leased = new AtomicBoolean();
         Optional<DeploymentRun> moved = change(event.getDeploymentId(), run -> {
-            RunProgress progress = RunProgress.of(run.progress());
-            if (run.phase() == RunPhase.VALIDATING && type.equals(EventTypes.VALIDATION_COMPLETED)
-                    && progress.validation == null) {
-                progress.validation = event.getValidationCompleted().getResult().name();
-                progress.failedChecks = event.getValidationCompleted().getChecksList().stream()
-                        .filter(check -> check.getResult() == ValidationResult.VALIDATION_RESULT_FAILED)
-                        .map(check -> check.getName()).distinct().toList();
-                return run.withProgress(progress.json());
-            }
-            if (run.phase() != RunPhase.GATING) {
-                return null;
-            }
-            StageProgress stage = progress.stages.get(run.stageIndex());
-            if (type.equals(EventTypes.HEALTH_CHECK_COMPLETED) && stage.name.equals(event.getHealthCheckCompleted().getStage())
-                    && stage.health == null) {
-                stage.health = event.getHealthCheckCompleted().getOverallStatus().name();
-                if (!event.getHealthCheckCompleted().getRollbackReason().isEmpty()) {
-                    stage.error = event.getHealthCheckCompleted().getRollbackReason();
-                }
-            } else if (type.equals(EventTypes.DEPENDENCY_CHECK_COMPLETED)
-                    && stage.name.equals(event.getDependencyCheckCompleted().getStage()) && stage.dependency == null) {
-                stage.dependency = event.getDependencyCheckCompleted().getResult().name();
-            } else {
-                return null;
-            }
-            return run.withProgress(progress.json());
+            DeploymentRun next = recorded(run, type, event);
+            leased.set(next != null && leaseFree(run));
+            return next == null || !leased.get() ? next : leased(next, run.fencingToken() + 1);
         });
-        moved.ifPresent(run -> executor.execute(() -> drive(run.id())));
+        moved.ifPresent(run -> executor.execute(() -> drive(run.id(), leased.get() ? run : null)));
+    }
+
+    /** The run with the result recorded, or null when it does not wait for exactly this result. */
+    private static DeploymentRun recorded(DeploymentRun run, String type, DeploymentEvent event) {
+        RunProgress progress = RunProgress.of(run.progress());
+        if (run.phase() == RunPhase.VALIDATING && type.equals(EventTypes.VALIDATION_COMPLETED)
+                && progress.validation == null) {
+            progress.validation = event.getValidationCompleted().getResult().name();
+            progress.failedChecks = event.getValidationCompleted().getChecksList().stream()
+                    .filter(check -> check.getResult() == ValidationResult.VALIDATION_RESULT_FAILED)
+                    .map(check -> check.getName()).distinct().toList();
+            return run.withProgress(progress.json());
+        }
+        if (run.phase() != RunPhase.GATING) {
+            return null;
+        }
+        StageProgress stage = progress.stages.get(run.stageIndex());
+        if (type.equals(EventTypes.HEALTH_CHECK_COMPLETED) && stage.name.equals(event.getHealthCheckCompleted().getStage())
+                && stage.health == null) {
+            stage.health = event.getHealthCheckCompleted().getOverallStatus().name();
+            if (!event.getHealthCheckCompleted().getRollbackReason().isEmpty()) {
+                stage.error = event.getHealthCheckCompleted().getRollbackReason();
+            }
+        } else if (type.equals(EventTypes.DEPENDENCY_CHECK_COMPLETED)
+                && stage.name.equals(event.getDependencyCheckCompleted().getStage()) && stage.dependency == null) {
+            stage.dependency = event.getDependencyCheckCompleted().getResult().name();
+        } else {
+            return null;
+        }
+        return run.withProgress(progress.json());
+    }
+
+    /**
+     * Whether nobody holds the run's lease. A lease held, by this instance too, is left alone: the thread holding it
+     * is between steps, and a new token would void its next write.
+     */
+    private boolean leaseFree(DeploymentRun run) {
+        return run.leaseOwner() == null || run.leaseUntil() == null || !run.leaseUntil().isAfter(clock.instant());
     }
 
     /** Takes what no instance is running: new deployments, expired leases of dead instances, deadlines that passed. */
@@ -229,19 +247,26 @@ public class Orchestrator {
      * thread look again once it is done: one thread per deployment and instance.
      */
     void drive(String id) {
+        drive(id, null);
+    }
+
+    /** @param leased the run as this instance leased it, or null to take the lease first */
+    private void drive(String id, DeploymentRun leased) {
         AtomicInteger requests = driving.computeIfAbsent(id, k -> new AtomicInteger());
         if (requests.getAndIncrement() > 0) {
             return;
         }
+        DeploymentRun first = leased;
         do {
-            driveOnce(id);
+            driveOnce(id, first);
+            first = null;
         } while (requests.decrementAndGet() > 0);
         driving.remove(id, requests);
     }
 
     /** Runs the deployment's steps while this instance holds its lease and the steps need no result to go on. */
-    private void driveOnce(String id) {
-        DeploymentRun run = lease(id);
+    private void driveOnce(String id, DeploymentRun leased) {
+        DeploymentRun run = leased != null ? leased : lease(id);
         if (run == null) {
             return;
         }

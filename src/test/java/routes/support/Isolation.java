@@ -35,6 +35,7 @@ public final class Isolation {
             for (String s : new String[] {"deployment", "validation", "dependency", "health", "dlq"}) {
                 p.put("printery.streams." + s, streamPrefix + ":" + s);
             }
+            p.put("printery.data-dir", dir.toString());
             p.put("printery.db.url", "jdbc:h2:file:" + dir.resolve("printery") + ";AUTO_SERVER=TRUE");
             p.put("printery.notify.outbox", dir.resolve("outbox.log").toString());
         } catch (IOException e) {
