@@ -57,6 +57,8 @@ public final class DeployBench {
     private static final int BASELINE_SAMPLES = 500;
     private static final long RUN_TIMEOUT_SECONDS = 60;
     private static final int CONCURRENT_SPREAD_MILLIS = 200;
+    /** Rounds of concurrent deployments: enough gates for a steady p99. */
+    private static final int CONCURRENT_ROUNDS = 5;
     private static final String MANIFEST = """
             stages:
               - name: vercel
@@ -117,7 +119,10 @@ public final class DeployBench {
                         millis(percentile(overhead, 0.50)), millis(percentile(overhead, 0.99)));
 
                 responder.spreadMillis = CONCURRENT_SPREAD_MILLIS;
-                long wall = concurrent(orchestrator, responder, concurrent);
+                long wall = 0;
+                for (int round = 0; round < CONCURRENT_ROUNDS; round++) {
+                    wall = Math.max(wall, concurrent(orchestrator, responder, concurrent, round));
+                }
                 long[] gates = responder.drainGates();
                 LOG.info("{} concurrent deployments in {} ms; gate p99 {} ms", concurrent, millis(wall),
                         millis(percentile(gates, 0.99)));
@@ -127,7 +132,8 @@ public final class DeployBench {
                 result.put("deploy_overhead_p99_ms", millis(percentile(overhead, 0.99)));
                 result.put("sequential_gate_p50_ms", millis(percentile(sequentialGates, 0.50)));
                 result.put("concurrent_deployments", concurrent);
-                result.put("concurrent_wall_ms", millis(wall));
+                result.put("concurrent_rounds", CONCURRENT_ROUNDS);
+                result.put("concurrent_wall_max_ms", millis(wall));
                 result.put("concurrent_result_spread_ms", CONCURRENT_SPREAD_MILLIS);
                 result.put("gate_p50_ms", millis(percentile(gates, 0.50)));
                 result.put("gate_p99_ms", millis(percentile(gates, 0.99)));
@@ -165,7 +171,7 @@ public final class DeployBench {
     }
 
     /** Deployments to that many environments at once: the wall time until all completed. */
-    private static long concurrent(Orchestrator orchestrator, Responder responder, int count) throws Exception {
+    private static long concurrent(Orchestrator orchestrator, Responder responder, int count, int round) throws Exception {
         List<String> ids = new ArrayList<>();
         List<CountDownLatch> latches = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -175,12 +181,18 @@ public final class DeployBench {
         }
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            orchestrator.deploy(new DeployRequest(ids.get(i), "v1", "bench-" + i, "rolling", List.of(), "bench"));
+            orchestrator.deploy(new DeployRequest(ids.get(i), "v" + round, "bench-" + i, "rolling", List.of(), "bench"));
         }
         for (int i = 0; i < count; i++) {
             await(latches.get(i), ids.get(i));
         }
-        return System.nanoTime() - start;
+        long wall = System.nanoTime() - start;
+        for (String id : ids) {
+            while (!orchestrator.find(id).orElseThrow().phase().terminal()) {
+                Thread.onSpinWait();
+            }
+        }
+        return wall;
     }
 
     private static void await(CountDownLatch done, String id) throws InterruptedException {

@@ -56,8 +56,9 @@ class CliSmokeIT {
             JsonNode figures = JSON.readTree(bench.stdout().get(bench.stdout().size() - 1));
             assertEquals(10, figures.path("deploy_runs").asInt(), figures::toString);
             assertEquals(3, figures.path("concurrent_deployments").asInt(), figures::toString);
-            // Every deployment passed three gates: validation, and one per stage (health, with dependencies on railway).
-            assertEquals(3 * 4, figures.path("gate_samples").asInt(), figures::toString);
+            // Every deployment of every round passed four gates: validation, and one per stage (health, with
+            // dependencies on railway).
+            assertEquals(figures.path("concurrent_rounds").asInt() * 3 * 4, figures.path("gate_samples").asInt(), figures::toString);
             for (String key : List.of("deploy_overhead_p50_ms", "deploy_overhead_p99_ms", "gate_p99_ms",
                     "baseline_xadd_to_xread_p99_ms")) {
                 assertTrue(figures.path(key).asDouble() > 0, () -> key + " measured: " + figures);
