@@ -2,6 +2,8 @@ package routes.streams;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -337,7 +339,30 @@ final class StreamReader implements Runnable {
             // connection are not held back once the streams are drained.
             prefetched = async.xreadgroup(groupConsumer, readNewNoBlock, newEntries);
         }
-        process(batch, false);
+        process(streams.size() > 1 ? inIdOrder(batch) : batch, false);
+    }
+
+    /**
+     * A read of several streams answers stream by stream. Handed over in entry id order instead (ids come from the
+     * Redis server's clock), the route sees the entries in the order Redis added them: a result on one stream before
+     * the lifecycle event it caused on another.
+     */
+    static List<StreamMessage<byte[], byte[]>> inIdOrder(List<StreamMessage<byte[], byte[]>> batch) {
+        if (batch.size() < 2) {
+            return batch;
+        }
+        List<StreamMessage<byte[], byte[]>> ordered = new ArrayList<>(batch);
+        ordered.sort(Comparator.comparing(StreamMessage::getId, StreamReader::compareIds));
+        return ordered;
+    }
+
+    /** Entry ids "ms-seq" by time, then sequence (a stable sort keeps the stream order of equal ids). */
+    static int compareIds(String a, String b) {
+        int dashA = a.indexOf('-');
+        int dashB = b.indexOf('-');
+        int byTime = Long.compareUnsigned(Long.parseLong(a, 0, dashA, 10), Long.parseLong(b, 0, dashB, 10));
+        return byTime != 0 ? byTime : Long.compareUnsigned(Long.parseLong(a, dashA + 1, a.length(), 10),
+                Long.parseLong(b, dashB + 1, b.length(), 10));
     }
 
     private void claimAbandoned() {
