@@ -10,8 +10,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * Packages depend one way: the command line on the app (Camel Main and configuration), the app on the workers, the
- * orchestrator and the dead-letter queue, those on the events, the events on the streams component; and the
- * component on nothing of Printery's.
+ * orchestrator, the dead-letter queue and the CDEvents mirror, those on the events, the events on the streams
+ * component; and the component on nothing of Printery's.
  */
 class ArchitectureTest {
 
@@ -30,6 +30,7 @@ class ArchitectureTest {
             .layer("Deploy").definedBy("routes.deploy..")
             .layer("Dlq").definedBy("routes.dlq..")
             .layer("Record").definedBy("routes.record..")
+            .layer("Interop").definedBy("routes.interop..")
             .layer("Db").definedBy("routes.db..")
             .layer("Manifest").definedBy("routes.manifest..")
             .layer("Events").definedBy("routes.events..")
@@ -43,9 +44,10 @@ class ArchitectureTest {
             .whereLayer("Deploy").mayOnlyBeAccessedByLayers("App", "Cli", "Bench")
             .whereLayer("Dlq").mayOnlyBeAccessedByLayers("App", "Cli")
             .whereLayer("Record").mayOnlyBeAccessedByLayers("App", "Cli")
+            .whereLayer("Interop").mayOnlyBeAccessedByLayers("App")
             .whereLayer("Db").mayOnlyBeAccessedByLayers("App", "Dlq")
-            .whereLayer("Manifest").mayOnlyBeAccessedByLayers("App", "Cli", "Workers", "Deploy")
-            .whereLayer("Events").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Record")
+            .whereLayer("Manifest").mayOnlyBeAccessedByLayers("App", "Cli", "Workers", "Deploy", "Interop")
+            .whereLayer("Events").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Record", "Interop")
             .whereLayer("Streams").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Events")
             .check(CLASSES);
     }

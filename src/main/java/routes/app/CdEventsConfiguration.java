@@ -1,0 +1,69 @@
+package routes.app;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.util.TimeUtils;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import routes.interop.CdEvents;
+import routes.interop.CdEventsMemory;
+import routes.interop.CdEventsSender;
+import routes.manifest.Manifest;
+import routes.workers.notify.NotifierIdempotency;
+
+/**
+ * The CDEvents mirror's beans from printery.cdevents.* (docs/interop.md). They exist whether or not the mirror runs:
+ * its routes are created only when printery.cdevents.url is set, and nothing here connects anywhere before a send.
+ */
+@Configuration
+public class CdEventsConfiguration implements CamelConfiguration {
+
+    @BindToRegistry("cdEvents")
+    public CdEvents cdEvents(@PropertyInject("printery.cdevents.source") String source,
+                             @PropertyInject("printery.cdevents.deployment-uri") String deploymentUri,
+                             @PropertyInject("printery.idempotency.ttl") long ttlSeconds,
+                             Manifest manifest, StringRedisTemplate redisTemplate, ObjectMapper jsonMapper) {
+        return new CdEvents(source, deploymentUri, manifest,
+                new CdEventsMemory(redisTemplate, Duration.ofSeconds(ttlSeconds)), jsonMapper);
+    }
+
+    @BindToRegistry("cdEventsSender")
+    public CdEventsSender cdEventsSender(@PropertyInject("printery.cdevents.url") String url,
+                                         @PropertyInject("printery.cdevents.connect-timeout") String connectTimeout,
+                                         @PropertyInject("printery.cdevents.response-timeout") String responseTimeout) {
+        return new CdEventsSender(url.isBlank() ? null : endpoint(url.strip()), TimeUtils.toDuration(connectTimeout),
+                TimeUtils.toDuration(responseTimeout));
+    }
+
+    /**
+     * Each CDEvent once per endpoint, with the notifier's two-state keys (claimed before the send, done right after
+     * it), so two entries of one event never both send it and a crash mid-send does not lose it.
+     */
+    @BindToRegistry("cdEventsIdempotency")
+    public NotifierIdempotency cdEventsIdempotency(StringRedisTemplate redisTemplate,
+                                                   @PropertyInject("printery.notify.in-flight-ttl") String inFlightTtl,
+                                                   @PropertyInject("printery.idempotency.ttl") long ttlSeconds) {
+        return new NotifierIdempotency(redisTemplate, "printery-cdevents", TimeUtils.toDuration(inFlightTtl),
+                Duration.ofSeconds(ttlSeconds));
+    }
+
+    /** An absolute http(s) URL; the message never repeats it, as it may hold a token. */
+    static URI endpoint(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getScheme() != null && uri.getScheme().matches("(?i)https?") && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new ConfigurationException("PRINTERY_CDEVENTS_URL (printery.cdevents.url) must be an absolute http:// or "
+                + "https:// URL with a host");
+    }
+}
