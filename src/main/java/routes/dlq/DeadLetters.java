@@ -39,7 +39,7 @@ public class DeadLetters {
     /** The DLQ entry for the failed exchange the dead letter channel hands over (original message, caught exception). */
     public Map<String, Object> toEntry(Exchange exchange) {
         Message in = exchange.getIn();
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable failure = unwrapped(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         long now = System.currentTimeMillis();
         long first = exchange.getProperty(FailureClock.FIRST_FAILURE_AT, now, Long.class);
         long last = exchange.getProperty(FailureClock.LAST_FAILURE_AT, now, Long.class);
@@ -94,6 +94,19 @@ public class DeadLetters {
                 deadLettered, eventField(in, EntryLayout.EVENT_TYPE), eventField(in, EntryLayout.EVENT_ID),
                 eventField(in, EntryLayout.DEPLOYMENT_ID), eventField(in, EntryLayout.CORRELATION_ID),
                 payload, payload == null ? 0 : payload.length, null, 0, null);
+    }
+
+    /**
+     * A split that stops on the first failure (stopOnException) reports it wrapped in a plain CamelExchangeException
+     * ("Sequential processing failed for number N. Exchange[...]"): the failure itself is what ops need to read.
+     */
+    static Throwable unwrapped(Throwable failure) {
+        Throwable unwrapped = failure;
+        while (unwrapped != null && unwrapped.getClass() == org.apache.camel.CamelExchangeException.class
+                && unwrapped.getCause() != null) {
+            unwrapped = unwrapped.getCause();
+        }
+        return unwrapped;
     }
 
     /** The exception's message and, when it wraps another, the root cause: what ops need to judge a replay. */
