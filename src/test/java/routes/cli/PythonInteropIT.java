@@ -21,13 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A Python client that knows only proto/ and the entry layout (src/test/python/interop.py) and the packaged jar
- * understand each other's events on a real stream.
+ * Printery's reference client for Python (clients/python/printery_client.py, which knows only proto/ and the entry
+ * layout) and the packaged jar understand each other's events on a real stream; and the client's own tests pass
+ * against the test Redis.
  */
 class PythonInteropIT {
 
     private static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Path SCRIPT = Path.of("src", "test", "python", "interop.py");
+    private static final Path CLIENT_DIR = Path.of("clients", "python");
+    private static final Path SCRIPT = CLIENT_DIR.resolve("printery_client.py");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String redis = RedisServer.shared().url();
@@ -45,8 +47,11 @@ class PythonInteropIT {
 
     @Test
     void tailDecodesAnEventPublishedFromPython() throws Exception {
-        Result published = python("publish", stream, "dep-from-python");
-        assertEquals(0, published.exit, () -> "interop.py publish: " + published.err);
+        Result published = exec(List.of(PYTHON.toString(), SCRIPT.toString(), "--redis", redis, "--proto-dir", "proto",
+                "publish", "deployment:started", "dep-from-python", "--stream", stream, "--payload",
+                "{\"deployment_started\": {\"version\": \"v9.8.7\", \"environment\": \"staging\", "
+                        + "\"strategy\": \"rolling\", \"services\": [\"api\", \"web\"]}}"));
+        assertEquals(0, published.exit, () -> "printery_client.py publish: " + published.err);
         String[] lines = published.out.strip().split("\n");
         String entryId = lines[0];
         String eventId = lines[1];
@@ -74,8 +79,9 @@ class PythonInteropIT {
             entryId = publish.stdout().get(0);
         }
 
-        Result decoded = python("decode", stream, entryId);
-        assertEquals(0, decoded.exit, () -> "interop.py decode: " + decoded.err);
+        Result decoded = exec(List.of(PYTHON.toString(), SCRIPT.toString(), "--redis", redis, "--proto-dir", "proto",
+                "decode", stream, entryId));
+        assertEquals(0, decoded.exit, () -> "printery_client.py decode: " + decoded.err);
         JsonNode event = JSON.readTree(decoded.out);
         assertEquals("deployment:stage:railway:completed", event.path("type").asText());
         assertEquals("dep-from-java", event.path("deployment_id").asText());
@@ -88,20 +94,36 @@ class PythonInteropIT {
         assertTrue(event.path("event_id").asText().length() == 36, "a UUID event id: " + event);
     }
 
-    private Result python(String command, String stream, String arg) throws Exception {
-        return exec(List.of(PYTHON.toString(), SCRIPT.toString(), "--redis", redis, "--proto-dir", "proto", command,
-                stream, arg));
+    /** clients/python's README names this test command; here on the test Redis, with the repository's proto/. */
+    @Test
+    void theReferenceClientsOwnTestsPass() throws Exception {
+        Result tests = exec(List.of(PYTHON.toString(), "-m", "unittest", "-v"), CLIENT_DIR,
+                Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_PROTO_DIR", Path.of("proto").toAbsolutePath().toString(),
+                        "PYTHONDONTWRITEBYTECODE", "1"));
+        assertEquals(0, tests.exit, () -> "clients/python tests:\n" + tests.err + tests.out);
+        assertTrue(tests.err.contains("\nOK"), () -> "unittest did not report OK:\n" + tests.err);
+        assertTrue(tests.err.matches("(?s).*Ran ([6-9]|\\d\\d+) tests.*"), () -> "the client's tests did not run:\n" + tests.err);
     }
 
     private record Result(int exit, String out, String err) {
     }
 
     private static Result exec(List<String> command) throws IOException, InterruptedException {
+        return exec(command, null, Map.of());
+    }
+
+    private static Result exec(List<String> command, Path dir, Map<String, String> environment)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("interop", ".out");
         Path err = Files.createTempFile("interop", ".err");
         try {
-            Process process = new ProcessBuilder(new ArrayList<>(command)).redirectOutput(out.toFile())
-                    .redirectError(err.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            if (dir != null) {
+                builder.directory(dir.toFile());
+            }
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 fail(command + " did not finish within 60 s");
