@@ -7,11 +7,13 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import routes.interop.CdEventsSender;
 import routes.streams.RedisStreamsEndpoint;
 
 /**
- * What an operator reads at start, in a few lines: version, where Redis, the database, the management server and
- * notifications are, the routes and each worker's group; then "ready". Camel's own summary is at DEBUG.
+ * What an operator reads at start, in a few lines: version, where Redis, the database, the management server,
+ * notifications and CDEvents (when mirrored) are, the routes and each worker's group; then "ready". Camel's own
+ * summary is at DEBUG.
  */
 public final class StartupSummary {
 
@@ -38,6 +40,10 @@ public final class StartupSummary {
             }
         }
         LOG.info("Notifications: {}", notifications(camel));
+        String cdEvents = property(camel, "printery.cdevents.url", "").strip();
+        if (!cdEvents.isEmpty()) {
+            LOG.info("CDEvents: every event to {}", CdEventsSender.redacted(CdEventsConfiguration.endpoint(cdEvents)));
+        }
         LOG.info("ready");
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param sourceEntryId    the entry's id on that stream
  * @param group            the consumer group that failed it
  * @param worker           worker category: validator-failures, dependency-check-failures, health-check-failures,
- *                         notification-failures
+ *                         notification-failures, cdevents-failures
  * @param routeId          the route that failed
  * @param attempts         deliveries tried in this process before giving up (1 = not retried)
  * @param exceptionClass   the failure's exception class
