@@ -29,7 +29,7 @@ public class CdEventsConfiguration implements CamelConfiguration {
                              @PropertyInject("printery.cdevents.deployment-uri") String deploymentUri,
                              @PropertyInject("printery.idempotency.ttl") long ttlSeconds,
                              Manifest manifest, StringRedisTemplate redisTemplate, ObjectMapper jsonMapper) {
-        return new CdEvents(source, deploymentUri, manifest,
+        return new CdEvents(source(source), deploymentUri(deploymentUri), manifest,
                 new CdEventsMemory(redisTemplate, Duration.ofSeconds(ttlSeconds)), jsonMapper);
     }
 
@@ -37,7 +37,8 @@ public class CdEventsConfiguration implements CamelConfiguration {
     public CdEventsSender cdEventsSender(@PropertyInject("printery.cdevents.url") String url,
                                          @PropertyInject("printery.cdevents.connect-timeout") String connectTimeout,
                                          @PropertyInject("printery.cdevents.response-timeout") String responseTimeout) {
-        return new CdEventsSender(url.isBlank() ? null : endpoint(url.strip()), TimeUtils.toDuration(connectTimeout),
+        // Set but blank is a mistake, not "off": the routes' precondition sees it as set.
+        return new CdEventsSender(url.isEmpty() ? null : endpoint(url.strip()), TimeUtils.toDuration(connectTimeout),
                 TimeUtils.toDuration(responseTimeout));
     }
 
@@ -51,6 +52,33 @@ public class CdEventsConfiguration implements CamelConfiguration {
                                                    @PropertyInject("printery.idempotency.ttl") long ttlSeconds) {
         return new NotifierIdempotency(redisTemplate, "printery-cdevents", TimeUtils.toDuration(inFlightTtl),
                 Duration.ofSeconds(ttlSeconds));
+    }
+
+    /** The schemas want a URI reference for context.source. */
+    static String source(String value) {
+        if (!value.isBlank() && parses(value)) {
+            return value;
+        }
+        throw new ConfigurationException("PRINTERY_CDEVENTS_SOURCE (printery.cdevents.source) '" + value
+                + "' is not a URI reference");
+    }
+
+    /** A pipeline run's uri is this and the deployment id: the schemas want an absolute URI. */
+    static String deploymentUri(String value) {
+        if (parses(value + "id") && URI.create(value + "id").isAbsolute()) {
+            return value;
+        }
+        throw new ConfigurationException("PRINTERY_CDEVENTS_DEPLOYMENT_URI (printery.cdevents.deployment-uri) '" + value
+                + "' does not start an absolute URI");
+    }
+
+    private static boolean parses(String uri) {
+        try {
+            new URI(uri);
+            return true;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     /** An absolute http(s) URL; the message never repeats it, as it may hold a token. */

@@ -18,12 +18,22 @@ class CdEventsConfigurationTest {
 
     @Test
     void refusesAnythingElseWithoutRepeatingIt() {
-        for (String url : new String[] {"ftp://files.example/x", "broker.example/events", "http:///events",
+        for (String url : new String[] {"", "ftp://files.example/x", "broker.example/events", "http:///events",
                 "http://exa mple/secret-token"}) {
             ConfigurationException e = assertThrows(ConfigurationException.class, () -> CdEventsConfiguration.endpoint(url));
             assertEquals("PRINTERY_CDEVENTS_URL (printery.cdevents.url) must be an absolute http:// or https:// URL with a host",
                     e.getMessage());
             assertFalse(e.getMessage().contains("secret"));
         }
+    }
+
+    @Test
+    void theSourceAndTheDeploymentUriFitTheSchemas() {
+        assertEquals("/printery", CdEventsConfiguration.source("/printery"));
+        assertEquals("urn:printery:deployment:", CdEventsConfiguration.deploymentUri("urn:printery:deployment:"));
+        assertEquals("https://dash.example/deployments/", CdEventsConfiguration.deploymentUri("https://dash.example/deployments/"));
+        assertThrows(ConfigurationException.class, () -> CdEventsConfiguration.source("not a uri"));
+        assertThrows(ConfigurationException.class, () -> CdEventsConfiguration.source(""));
+        assertThrows(ConfigurationException.class, () -> CdEventsConfiguration.deploymentUri("/deployments/"));
     }
 }
