@@ -100,6 +100,8 @@ public final class DeployBench {
         settings.put("printery.db.user", "sa");
         settings.put("printery.db.password", "");
         settings.put("printery.data-dir", dir.toString());
+        // Zero-cost deployers: the simulated one keeps its runs in memory, without its journal file.
+        settings.put("printery.deploy.simulated.journal", "");
         for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq")) {
             settings.put("printery.streams." + stream, prefix + ":" + stream);
         }

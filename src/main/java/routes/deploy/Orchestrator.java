@@ -564,8 +564,9 @@ public class Orchestrator {
      */
     private void publishOnce(DeploymentRun run, long token, String key, String type,
                              UnaryOperator<DeploymentEvent.Builder> payload) {
-        DeploymentRun current = owned(run.id(), token);
-        if (current == null || RunProgress.of(current.progress()).published.contains(key)) {
+        // The run as this lease read it: only the lease holder publishes, so what it has published is up to date.
+        if (run.fencingToken() != token || !instance.equals(run.leaseOwner())
+                || RunProgress.of(run.progress()).published.contains(key)) {
             return;
         }
         String eventId = UUID.nameUUIDFromBytes((run.id() + "/" + key).getBytes(StandardCharsets.UTF_8)).toString();
