@@ -22,7 +22,8 @@ import routes.deploy.RunProgress.StageProgress;
 
 /**
  * The deployment API on the management HTTP server (routes deploy-api-* in routes.yaml): POST /api/deployments
- * starts one on this instance, GET /api/deployments/{id} shows it, POST /api/deployments/{id}/cancel stops it.
+ * starts one on this instance, POST /api/deployments/{id}/cancel stops it; GET /api/deployments/{id} shows its run
+ * beside its record (routes.yaml).
  * The POSTs pass the management server's origin and content-type check first (routes.yaml).
  */
 public class DeployApi {
@@ -79,15 +80,9 @@ public class DeployApi {
         exchange.getMessage().setHeader("Location", url);
     }
 
-    /** GET /api/deployments/{id}: the run as the orchestrator keeps it, with each stage's progress. */
-    public void show(Exchange exchange) throws JsonProcessingException {
-        String id = exchange.getIn().getHeader("id", String.class);
-        var run = orchestrator.find(id);
-        if (run.isEmpty()) {
-            respond(exchange, 404, Map.of("error", "no deployment " + id));
-        } else {
-            respond(exchange, 200, toJson(run.get()));
-        }
+    /** The orchestrator's state of a deployment as JSON (the "run" of GET /api/deployments/{id}), or null. */
+    public Map<String, Object> run(String id) {
+        return orchestrator.find(id).map(DeployApi::toJson).orElse(null);
     }
 
     /** POST /api/deployments/{id}/cancel, optionally with {"actor": ...}: 202 once asked, 409 when it had ended. */

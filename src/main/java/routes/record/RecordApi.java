@@ -18,7 +18,8 @@ import routes.events.proto.DeploymentEvent;
 
 /**
  * The record's HTTP API (routes record-api-* in routes.yaml): GET /api/deployments (a page, newest first, filtered,
- * with a cursor to the next), GET /api/deployments/{id} (the whole record), GET /api/deployments/{id}/events.
+ * with a cursor to the next), GET /api/deployments/{id} (the whole record and the orchestrator's run of it),
+ * GET /api/deployments/{id}/events.
  */
 public class RecordApi {
 
@@ -62,14 +63,21 @@ public class RecordApi {
         respond(exchange, 200, body);
     }
 
-    public void show(Exchange exchange) throws JsonProcessingException {
+    /**
+     * The whole record, with {@code run}: the orchestrator's own state of the deployment (phase, lease, each stage's
+     * deploys), null when no orchestrator of this database ran it. A deployment the record has not seen yet (its
+     * first event is being published) is its run alone.
+     */
+    public void show(Exchange exchange, Map<String, Object> run) throws JsonProcessingException {
         String id = exchange.getIn().getHeader("id", String.class);
         Optional<Map<String, Object>> record = records.find(id);
-        if (record.isEmpty()) {
-            respond(exchange, 404, Map.of("error", "no deployment " + id + " in the record"));
-        } else {
-            respond(exchange, 200, record.get());
+        if (record.isEmpty() && run == null) {
+            respond(exchange, 404, Map.of("error", "no deployment " + id));
+            return;
         }
+        Map<String, Object> body = new java.util.LinkedHashMap<>(record.orElseGet(() -> Map.of("id", id)));
+        body.put("run", run);
+        respond(exchange, 200, body);
     }
 
     public void events(Exchange exchange) throws JsonProcessingException, InvalidProtocolBufferException {

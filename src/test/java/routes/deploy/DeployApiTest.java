@@ -128,6 +128,24 @@ class DeployApiTest {
         assertNotNull(java.time.Instant.parse(stage.get("finished_at").asText()));
         assertEquals(1, run.get("stages").size(), "only the stage of the services asked for");
 
+        // Beside the run, the record the shield route folded from the deployment's events.
+        JsonNode[] shown = new JsonNode[1];
+        await(id + " recorded", () -> {
+            try {
+                shown[0] = JSON.readTree(get("/api/deployments/" + id).body());
+                return "SUCCESS".equals(shown[0].path("status").asText());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, () -> String.valueOf(shown[0]));
+        assertEquals("api", shown[0].get("actor").asText());
+        assertEquals("SUCCESS", shown[0].get("stages").get(0).get("status").asText());
+        assertEquals("HEALTHY", shown[0].get("stages").get(0).get("health").get("status").asText());
+        assertEquals("deployment:completed", shown[0].get("timeline").get(shown[0].get("timeline").size() - 1).get("type").asText());
+        JsonNode listed = JSON.readTree(get("/api/deployments?environment=staging-ok").body()).get("items");
+        assertTrue(java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+                .anyMatch(item -> item.get("id").asText().equals(id)), listed::toString);
+
         // Every line the workers and the orchestrator logged for it carries its ids; the console pattern shows them.
         for (String logger : List.of("routes.workers.Validator", "routes.workers.HealthMonitor", "routes.deploy.Orchestrator",
                 "routes.deploy.DeployApi")) {
@@ -237,7 +255,7 @@ class DeployApiTest {
         assertEquals(403, foreignCancel.statusCode(), foreignCancel.body());
         assertEquals(415, post("/api/deployments/" + id + "/cancel", "text/plain", "{}").statusCode());
         await(id, "COMPLETED");
-        assertFalse(JSON.readTree(get("/api/deployments/" + id).body()).get("cancel_requested").asBoolean(),
+        assertFalse(run(id).get("cancel_requested").asBoolean(),
                 "the refused cancels asked nothing");
     }
 
@@ -249,7 +267,12 @@ class DeployApiTest {
 
     private static JsonNode await(String id, String phase) throws Exception {
         awaitPhase(id, phase);
-        return JSON.readTree(get("/api/deployments/" + id).body());
+        return run(id);
+    }
+
+    /** The orchestrator's run in GET /api/deployments/{id}, beside the record. */
+    private static JsonNode run(String id) throws Exception {
+        return JSON.readTree(get("/api/deployments/" + id).body()).get("run");
     }
 
     private static void awaitPhase(String id, String phase) throws Exception {
@@ -258,7 +281,7 @@ class DeployApiTest {
             try {
                 HttpResponse<String> shown = get("/api/deployments/" + id);
                 last[0] = shown.body();
-                return shown.statusCode() == 200 && JSON.readTree(shown.body()).get("phase").asText().equals(phase);
+                return shown.statusCode() == 200 && JSON.readTree(shown.body()).get("run").get("phase").asText().equals(phase);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
