@@ -48,7 +48,7 @@ class ArchitectureTest {
             .whereLayer("Db").mayOnlyBeAccessedByLayers("App", "Dlq")
             .whereLayer("Manifest").mayOnlyBeAccessedByLayers("App", "Cli", "Workers", "Deploy", "Interop")
             .whereLayer("Events").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Record", "Interop")
-            .whereLayer("Streams").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Events")
+            .whereLayer("Streams").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Record", "Events")
             .check(CLASSES);
     }
 

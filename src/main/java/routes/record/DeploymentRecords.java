@@ -36,11 +36,13 @@ public class DeploymentRecords {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ObjectMapper json;
+    private final DeliveryLog deliveries;
 
-    public DeploymentRecords(DataSource dataSource, ObjectMapper json) {
+    public DeploymentRecords(DataSource dataSource, ObjectMapper json, DeliveryLog deliveries) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.json = json;
+        this.deliveries = deliveries;
     }
 
     /** What the list filters on; null fields do not filter. */
@@ -100,10 +102,12 @@ public class DeploymentRecords {
                 folded.status(), folded.startedAt(), folded.endedAt(), write(folded.document()), id);
     }
 
-    /** The whole record of a deployment. */
+    /** The whole record of a deployment, with its notification deliveries. */
     public Optional<Map<String, Object>> find(String id) {
-        return jdbc.query("SELECT document FROM deployment_record WHERE id = ?", (rs, n) -> read(rs.getString(1)), id)
-                .stream().findFirst();
+        Optional<Map<String, Object>> record = jdbc.query("SELECT document FROM deployment_record WHERE id = ?",
+                (rs, n) -> read(rs.getString(1)), id).stream().findFirst();
+        record.ifPresent(document -> document.put("notifications", deliveries.of(id)));
+        return record;
     }
 
     /** A deployment's events in time order, each in full (proto field names). */
@@ -169,8 +173,10 @@ public class DeploymentRecords {
     /** Removes the records (and their events) of deployments that started before {@code before}; returns how many. */
     public int purge(Instant before) {
         Integer removed = tx.execute(status -> {
-            jdbc.update("DELETE FROM deployment_record_event WHERE deployment_id IN (SELECT id FROM deployment_record "
-                    + "WHERE started_at < ?)", before.toEpochMilli());
+            for (String table : List.of("deployment_record_event", "notification_delivery")) {
+                jdbc.update("DELETE FROM " + table + " WHERE deployment_id IN (SELECT id FROM deployment_record "
+                        + "WHERE started_at < ?)", before.toEpochMilli());
+            }
             return jdbc.update("DELETE FROM deployment_record WHERE started_at < ?", before.toEpochMilli());
         });
         return removed == null ? 0 : removed;

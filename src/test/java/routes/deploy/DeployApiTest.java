@@ -133,7 +133,9 @@ class DeployApiTest {
         await(id + " recorded", () -> {
             try {
                 shown[0] = JSON.readTree(get("/api/deployments/" + id).body());
-                return "SUCCESS".equals(shown[0].path("status").asText());
+                return "SUCCESS".equals(shown[0].path("status").asText()) && java.util.stream.StreamSupport
+                        .stream(shown[0].path("notifications").spliterator(), false)
+                        .anyMatch(n -> n.path("event_type").asText().equals("deployment:completed"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -142,6 +144,11 @@ class DeployApiTest {
         assertEquals("SUCCESS", shown[0].get("stages").get(0).get("status").asText());
         assertEquals("HEALTHY", shown[0].get("stages").get(0).get("health").get("status").asText());
         assertEquals("deployment:completed", shown[0].get("timeline").get(shown[0].get("timeline").size() - 1).get("type").asText());
+        // The notifier's deliveries (to the outbox here: no Slack or SMTP configured), each with its outcome.
+        JsonNode delivered = shown[0].get("notifications").get(0);
+        assertEquals("SENT", delivered.get("outcome").asText(), delivered::toString);
+        assertEquals("outbox", delivered.get("sink").asText(), delivered::toString);
+        assertEquals(1, delivered.get("attempt").asInt(), delivered::toString);
         JsonNode listed = JSON.readTree(get("/api/deployments?environment=staging-ok").body()).get("items");
         assertTrue(java.util.stream.StreamSupport.stream(listed.spliterator(), false)
                 .anyMatch(item -> item.get("id").asText().equals(id)), listed::toString);

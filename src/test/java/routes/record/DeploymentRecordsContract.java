@@ -56,7 +56,7 @@ abstract class DeploymentRecordsContract {
         camel = new DefaultCamelContext();
         camel.start();
         dataSource = new DatabaseConfiguration().printeryDataSource(camel, createDatabase(), user(), "", 8, 5000);
-        records = new DeploymentRecords(dataSource, new ObjectMapper());
+        records = new DeploymentRecords(dataSource, new ObjectMapper(), new DeliveryLog(dataSource));
     }
 
     @AfterAll
@@ -169,6 +169,31 @@ abstract class DeploymentRecordsContract {
                 java.time.Instant.ofEpochMilli(T0 + 103_000)), null, 10);
         assertEquals(List.of(ids.get(4), ids.get(3)), since.items().stream().map(r -> r.get("id")).toList());
         assertThrows(IllegalArgumentException.class, () -> records.list(filter, "not-a-cursor", 2));
+    }
+
+    @Test
+    void theDeliveryLogKeepsEveryAttemptWithItsOutcomeBesideTheRecord() throws Exception {
+        String id = "d-" + UUID.randomUUID();
+        records.record(started(id, T0, "staging"), "deployment", T0 + "-0");
+        DeliveryLog log = new DeliveryLog(dataSource);
+        org.apache.camel.Exchange attempt = new org.apache.camel.support.DefaultExchange(camel);
+        attempt.getMessage().setHeader(routes.events.EntryLayout.DEPLOYMENT_ID, id);
+        attempt.getMessage().setHeader(routes.events.EntryLayout.EVENT_ID, "e-1");
+        attempt.getMessage().setHeader(routes.events.EntryLayout.EVENT_TYPE, "deployment:started");
+        attempt.setProperty(DeliveryLog.CHANNEL, "slack:#materi-deployments");
+        attempt.setProperty(DeliveryLog.TARGET, "slack-deployments");
+        attempt.setProperty(DeliveryLog.SINK, "slack-webhook");
+        attempt.setProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, new IllegalStateException("HTTP 503"));
+        IllegalStateException rethrown = assertThrows(IllegalStateException.class, () -> log.failed(attempt));
+        assertEquals("HTTP 503", rethrown.getMessage(), "the send's own failure goes on");
+        attempt.getMessage().setHeader(org.apache.camel.Exchange.REDELIVERY_COUNTER, 1);
+        log.sent(attempt);
+        List<Map<String, Object>> notifications = list(records.find(id).orElseThrow().get("notifications"));
+        assertEquals(List.of("FAILED", "SENT"), notifications.stream().map(n -> n.get("outcome")).toList());
+        assertEquals(List.of(1, 2), notifications.stream().map(n -> n.get("attempt")).toList());
+        assertEquals("HTTP 503", notifications.get(0).get("error"));
+        assertEquals("slack:#materi-deployments", notifications.get(1).get("channel"));
+        assertEquals("slack-deployments", notifications.get(1).get("target"));
     }
 
     @Test
