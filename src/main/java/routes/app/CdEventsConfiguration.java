@@ -83,6 +83,11 @@ public class CdEventsConfiguration implements CamelConfiguration {
 
     /** An absolute http(s) URL; the message never repeats it, as it may hold a token. */
     static URI endpoint(String url) {
+        return endpoint(url, "PRINTERY_CDEVENTS_URL (printery.cdevents.url)");
+    }
+
+    /** An absolute http(s) URL with a host, or a ConfigurationException naming the setting. */
+    static URI endpoint(String url, String setting) {
         try {
             URI uri = new URI(url);
             if (uri.getScheme() != null && uri.getScheme().matches("(?i)https?") && uri.getHost() != null) {
@@ -91,7 +96,6 @@ public class CdEventsConfiguration implements CamelConfiguration {
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw new ConfigurationException("PRINTERY_CDEVENTS_URL (printery.cdevents.url) must be an absolute http:// or "
-                + "https:// URL with a host");
+        throw new ConfigurationException(setting + " must be an absolute http:// or https:// URL with a host");
     }
 }

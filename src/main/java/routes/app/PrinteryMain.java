@@ -28,6 +28,7 @@ public class PrinteryMain extends Main {
         configure().addConfiguration(new NotifierConfiguration());
         configure().addConfiguration(new DeployConfiguration());
         configure().addConfiguration(new RecordConfiguration());
+        configure().addConfiguration(new ShieldConfiguration());
         configure().addConfiguration(new CdEventsConfiguration());
         String routes = System.getenv(RoutesLocation.ENV);
         if (routes != null && !routes.isBlank()) {

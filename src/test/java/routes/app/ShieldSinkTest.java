@@ -1,0 +1,147 @@
+package routes.app;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import routes.dlq.DlqStore;
+import routes.events.EventPublisher;
+import routes.events.proto.DeploymentCompletedEvent;
+import routes.events.proto.DeploymentEvent;
+import routes.events.proto.DeploymentStartedEvent;
+import routes.events.proto.DeploymentStatus;
+import routes.record.DeploymentRecords;
+import routes.support.Isolation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The record's copy in Shield, on the packaged routes and real Redis against an HTTP server on 127.0.0.1: every change
+ * PUTs the whole record with the Bearer token; a Shield that refuses gets the retries, then the event is dead-lettered
+ * as shield-failures while the record itself is kept.
+ */
+class ShieldSinkTest {
+
+    private static final String TOKEN = "shield-token-" + UUID.randomUUID();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One PUT Shield received. */
+    private record Put(String path, String authorization, JsonNode body) {
+    }
+
+    private static HttpServer shield;
+    private static final List<Put> puts = new CopyOnWriteArrayList<>();
+    private static Main main;
+
+    @BeforeAll
+    static void start() throws Exception {
+        shield = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        shield.createContext("/api/deployments/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String path = exchange.getRequestURI().getPath();
+            puts.add(new Put(path, exchange.getRequestHeaders().getFirst("Authorization"), JSON.readTree(body)));
+            exchange.sendResponseHeaders(path.contains("refused") ? 500 : 204, -1);
+            exchange.close();
+        });
+        shield.start();
+        main = new routes.app.PrinteryMain();
+        Isolation.properties("test:shield:" + UUID.randomUUID()).forEach(main::addOverrideProperty);
+        main.addOverrideProperty("camel.main.routeFilterIncludePattern", "shield,dlq-*,publish");
+        main.addOverrideProperty("printery.shield.url", "http://127.0.0.1:" + shield.getAddress().getPort() + "/api/");
+        main.addOverrideProperty("printery.shield.token", TOKEN);
+        main.addOverrideProperty("printery.retry.delay", "50");
+        main.addOverrideProperty("printery.retry.maximum-delay", "100");
+        main.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (main != null) {
+            main.stop();
+        }
+        if (shield != null) {
+            shield.stop(0);
+        }
+    }
+
+    @Test
+    void everyChangePutsTheWholeRecordWithTheToken() throws Exception {
+        String id = "d-" + UUID.randomUUID();
+        publish(started(id));
+        publish(completed(id));
+        await(() -> puts.stream().anyMatch(p -> p.path().equals("/api/deployments/" + id)
+                && "SUCCESS".equals(p.body().path("status").asText())), "the completed record PUT for " + id);
+        List<Put> mine = puts.stream().filter(p -> p.path().equals("/api/deployments/" + id)).toList();
+        assertTrue(mine.size() >= 2, "one PUT per change: " + mine.size());
+        assertEquals("RUNNING", mine.get(0).body().path("status").asText(), "the first change: started");
+        assertTrue(mine.stream().allMatch(p -> ("Bearer " + TOKEN).equals(p.authorization())));
+        assertEquals("v7.0.0", mine.get(mine.size() - 1).body().path("version").asText());
+        assertEquals(2, mine.get(mine.size() - 1).body().path("timeline").size());
+    }
+
+    @Test
+    void aRefusingShieldGetsTheRetriesThenTheEventIsDeadLetteredAndTheRecordKept() throws Exception {
+        String id = "refused-" + UUID.randomUUID();
+        publish(started(id));
+        DlqStore dlq = main.getCamelContext().getRegistry().lookupByNameAndType("dlqStore", DlqStore.class);
+        await(() -> dlq.list("shield-failures", null, 100).stream().anyMatch(d -> id.equals(d.deploymentId())),
+                "the dead letter of " + id);
+        assertEquals(4, puts.stream().filter(p -> p.path().endsWith(id)).count(), "the first attempt and 3 retries");
+        var records = main.getCamelContext().getRegistry().lookupByNameAndType("deploymentRecords", DeploymentRecords.class);
+        assertEquals("RUNNING", records.find(id).orElseThrow().get("status"));
+        assertFalse(dlq.list("shield-failures", null, 100).stream().anyMatch(d -> d.exceptionMessage().contains(TOKEN)),
+                "the token reaches no dead letter");
+    }
+
+    @Test
+    void aUrlWithoutATokenOrNotHttpStopsTheStart() {
+        ShieldConfiguration configuration = new ShieldConfiguration();
+        ConfigurationException noToken = assertThrows(ConfigurationException.class, () -> configuration.shieldSink(
+                "https://shield.example/api", " ", "1s", "1s", null, JSON));
+        assertTrue(noToken.getMessage().startsWith("PRINTERY_SHIELD_URL is set but PRINTERY_SHIELD_TOKEN is not"), noToken.getMessage());
+        ConfigurationException notHttp = assertThrows(ConfigurationException.class, () -> configuration.shieldSink(
+                "ftp://shield.example", "t", "1s", "1s", null, JSON));
+        assertTrue(notHttp.getMessage().startsWith("PRINTERY_SHIELD_URL (printery.shield.url) must be an absolute"), notHttp.getMessage());
+        assertFalse(configuration.shieldSink("", "", "1s", "1s", null, JSON).enabled(), "neither set: off");
+    }
+
+    private static void publish(DeploymentEvent.Builder event) {
+        main.getCamelContext().getRegistry().lookupByNameAndType("eventPublisher", EventPublisher.class).publish(event);
+    }
+
+    private static DeploymentEvent.Builder started(String id) {
+        return DeploymentEvent.newBuilder().setType("deployment:started").setDeploymentId(id).setCorrelationId(id)
+                .setDeploymentStarted(DeploymentStartedEvent.newBuilder().setVersion("v7.0.0").setEnvironment("staging")
+                        .addServices("api"));
+    }
+
+    private static DeploymentEvent.Builder completed(String id) {
+        return DeploymentEvent.newBuilder().setType("deployment:completed").setDeploymentId(id).setCorrelationId(id)
+                .setTimestamp(System.currentTimeMillis() + 1000)
+                .setDeploymentCompleted(DeploymentCompletedEvent.newBuilder().setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
+                        .setVersion("v7.0.0").setEnvironment("staging"));
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " within 30 s; Shield got " + puts);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
