@@ -85,8 +85,10 @@ class ShieldSinkTest {
         await(() -> puts.stream().anyMatch(p -> p.path().equals("/api/deployments/" + id)
                 && "SUCCESS".equals(p.body().path("status").asText())), "the completed record PUT for " + id);
         List<Put> mine = puts.stream().filter(p -> p.path().equals("/api/deployments/" + id)).toList();
+        // One PUT per event recorded, each of the record as it was at the send (two consumers: the first PUT may
+        // already hold both events).
         assertTrue(mine.size() >= 2, "one PUT per change: " + mine.size());
-        assertEquals("RUNNING", mine.get(0).body().path("status").asText(), "the first change: started");
+        assertTrue(mine.stream().allMatch(p -> p.body().path("id").asText().equals(id)), "whole records");
         assertTrue(mine.stream().allMatch(p -> ("Bearer " + TOKEN).equals(p.authorization())));
         assertEquals("v7.0.0", mine.get(mine.size() - 1).body().path("version").asText());
         assertEquals(2, mine.get(mine.size() - 1).body().path("timeline").size());
