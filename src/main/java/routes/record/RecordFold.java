@@ -174,6 +174,8 @@ final class RecordFold {
         }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", deploymentId);
+        // Rises with every event recorded: of two copies of a record (sent by two consumers), the higher is newer.
+        record.put("revision", sorted.size());
         record.put("correlation_id", correlation);
         record.put("version", version);
         record.put("environment", environment);
