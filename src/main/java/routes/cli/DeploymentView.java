@@ -13,6 +13,7 @@ import java.util.Map;
 
 import routes.deploy.DeploymentRun;
 import routes.deploy.RunProgress;
+import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 
 /**
@@ -22,9 +23,6 @@ import routes.events.proto.DeploymentEvent;
  * are words.
  */
 final class DeploymentView {
-
-    private static final String STATUS_PREFIXES =
-            "^(DEPLOYMENT_STATUS|VALIDATION_RESULT|HEALTH_STATUS|DEPENDENCY_CHECK_RESULT)_";
 
     private final PrintWriter out;
     private final boolean inPlace;
@@ -79,10 +77,10 @@ final class DeploymentView {
                     String.join(", ", event.getValidationStarted().getChecksList());
             case VALIDATION_COMPLETED -> {
                 var completed = event.getValidationCompleted();
-                Step step = ended(step("validation", "validation", at), status(completed.getResult()), completed.getDurationMs());
+                Step step = ended(step("validation", "validation", at), EventTypes.shortStatus(completed.getResult()), completed.getDurationMs());
                 step.detail = completed.getChecksCount() + " checks";
                 step.details = completed.getChecksList().stream().map(check -> check.getName()
-                        + (check.getService().isEmpty() ? "" : " " + check.getService()) + " " + status(check.getResult())
+                        + (check.getService().isEmpty() ? "" : " " + check.getService()) + " " + EventTypes.shortStatus(check.getResult())
                         + (check.getMessage().isEmpty() ? "" : ": " + check.getMessage())).toList();
             }
             case STAGE_STARTED -> step("stage:" + event.getStageStarted().getStage(),
@@ -91,7 +89,7 @@ final class DeploymentView {
             case STAGE_COMPLETED -> {
                 var completed = event.getStageCompleted();
                 Step step = ended(step("stage:" + completed.getStage(), "stage " + completed.getStage(), at),
-                        status(completed.getStatus()), completed.getDurationMs());
+                        EventTypes.shortStatus(completed.getStatus()), completed.getDurationMs());
                 if (!completed.getErrorMessage().isEmpty()) {
                     step.detail = completed.getErrorMessage();
                 }
@@ -101,9 +99,9 @@ final class DeploymentView {
             case DEPENDENCY_CHECK_COMPLETED -> {
                 var completed = event.getDependencyCheckCompleted();
                 Step step = ended(step("dependency:" + completed.getStage(), "  dependencies", at),
-                        status(completed.getResult()), completed.getDurationMs());
-                step.details = completed.getDependenciesList().stream().filter(d -> !status(d.getStatus()).equals("HEALTHY"))
-                        .map(d -> d.getService() + " -> " + d.getDependency() + " " + status(d.getStatus())
+                        EventTypes.shortStatus(completed.getResult()), completed.getDurationMs());
+                step.details = completed.getDependenciesList().stream().filter(d -> !EventTypes.shortStatus(d.getStatus()).equals("HEALTHY"))
+                        .map(d -> d.getService() + " -> " + d.getDependency() + " " + EventTypes.shortStatus(d.getStatus())
                                 + (d.getErrorMessage().isEmpty() ? "" : ": " + d.getErrorMessage())).toList();
             }
             case HEALTH_CHECK_STARTED -> {
@@ -114,12 +112,12 @@ final class DeploymentView {
             case HEALTH_CHECK_COMPLETED -> {
                 var completed = event.getHealthCheckCompleted();
                 Step step = ended(step("health:" + completed.getStage(), "  health", at),
-                        status(completed.getOverallStatus()), completed.getDurationMs());
+                        EventTypes.shortStatus(completed.getOverallStatus()), completed.getDurationMs());
                 if (!completed.getRollbackReason().isEmpty()) {
                     step.detail = completed.getRollbackReason();
                 }
                 step.details = completed.getServicesList().stream()
-                        .map(s -> s.getService() + " " + status(s.getStatus())).toList();
+                        .map(s -> s.getService() + " " + EventTypes.shortStatus(s.getStatus())).toList();
             }
             case ROLLBACK_INITIATED -> {
                 var initiated = event.getRollbackInitiated();
@@ -128,16 +126,16 @@ final class DeploymentView {
             }
             case ROLLBACK_COMPLETED -> {
                 var completed = event.getRollbackCompleted();
-                Step step = ended(step("rollback", "rollback", at), status(completed.getStatus()), completed.getDurationMs());
+                Step step = ended(step("rollback", "rollback", at), EventTypes.shortStatus(completed.getStatus()), completed.getDurationMs());
                 step.detail = completed.getErrorMessage().isEmpty() ? String.join(", ", completed.getRolledBackServicesList())
                         : completed.getErrorMessage();
             }
             case DEPLOYMENT_COMPLETED -> ended(step("deploy", "deploy", at),
-                    status(event.getDeploymentCompleted().getStatus()), event.getDeploymentCompleted().getTotalDurationMs());
+                    EventTypes.shortStatus(event.getDeploymentCompleted().getStatus()), event.getDeploymentCompleted().getTotalDurationMs());
             case DEPLOYMENT_FAILED -> {
                 var failed = event.getDeploymentFailed();
                 Step step = step("deploy", "deploy", at);
-                step.state = failed.getStatus().getNumber() == 0 ? "FAILURE" : status(failed.getStatus());
+                step.state = failed.getStatus().getNumber() == 0 ? "FAILURE" : EventTypes.shortStatus(failed.getStatus());
                 step.durationMs = Math.max(0, at - step.startedAt);
                 step.detail = failed.getReason();
             }
@@ -189,7 +187,7 @@ final class DeploymentView {
         RunProgress progress = RunProgress.of(run.progress());
         out.println("summary:");
         if (progress.validation != null) {
-            out.printf("  %-14s %s%n", "validation", status(progress.validation));
+            out.printf("  %-14s %s%n", "validation", EventTypes.shortStatus(progress.validation));
         }
         for (RunProgress.StageProgress stage : progress.stages) {
             if (stage.startedAt == 0) {
@@ -197,8 +195,8 @@ final class DeploymentView {
             }
             long ms = stage.finishedAt > 0 ? stage.finishedAt - stage.startedAt : 0;
             String outcome = stage.error != null ? "FAILURE: " + stage.error
-                    : stage.finishedAt > 0 ? "deployed" + (stage.health == null ? "" : ", health " + status(stage.health))
-                    + (stage.dependency == null ? "" : ", dependencies " + status(stage.dependency)) : "not finished";
+                    : stage.finishedAt > 0 ? "deployed" + (stage.health == null ? "" : ", health " + EventTypes.shortStatus(stage.health))
+                    + (stage.dependency == null ? "" : ", dependencies " + EventTypes.shortStatus(stage.dependency)) : "not finished";
             out.printf(Locale.ROOT, "  %-14s %8s  %s%s%n", stage.name, seconds(ms), outcome,
                     stage.warning == null ? "" : " (warning: " + stage.warning + ")");
         }
@@ -236,28 +234,20 @@ final class DeploymentView {
 
     private static String plainDetail(DeploymentEvent event) {
         return switch (event.getPayloadCase()) {
-            case STAGE_COMPLETED -> " " + status(event.getStageCompleted().getStatus()) + " in "
+            case STAGE_COMPLETED -> " " + EventTypes.shortStatus(event.getStageCompleted().getStatus()) + " in "
                     + event.getStageCompleted().getDurationMs() + " ms" + (event.getStageCompleted().getErrorMessage().isEmpty()
                     ? "" : ": " + event.getStageCompleted().getErrorMessage());
-            case VALIDATION_COMPLETED -> " " + status(event.getValidationCompleted().getResult());
-            case DEPENDENCY_CHECK_COMPLETED -> " " + status(event.getDependencyCheckCompleted().getResult());
-            case HEALTH_CHECK_COMPLETED -> " " + status(event.getHealthCheckCompleted().getOverallStatus());
+            case VALIDATION_COMPLETED -> " " + EventTypes.shortStatus(event.getValidationCompleted().getResult());
+            case DEPENDENCY_CHECK_COMPLETED -> " " + EventTypes.shortStatus(event.getDependencyCheckCompleted().getResult());
+            case HEALTH_CHECK_COMPLETED -> " " + EventTypes.shortStatus(event.getHealthCheckCompleted().getOverallStatus());
             case ROLLBACK_INITIATED -> " " + event.getRollbackInitiated().getReason();
-            case ROLLBACK_COMPLETED -> " " + status(event.getRollbackCompleted().getStatus()) + ": "
+            case ROLLBACK_COMPLETED -> " " + EventTypes.shortStatus(event.getRollbackCompleted().getStatus()) + ": "
                     + String.join(", ", event.getRollbackCompleted().getRolledBackServicesList());
-            case DEPLOYMENT_FAILED -> " " + status(event.getDeploymentFailed().getStatus()) + ": "
+            case DEPLOYMENT_FAILED -> " " + EventTypes.shortStatus(event.getDeploymentFailed().getStatus()) + ": "
                     + event.getDeploymentFailed().getReason();
             case DEPLOYMENT_COMPLETED -> " in " + event.getDeploymentCompleted().getTotalDurationMs() + " ms";
             default -> "";
         };
-    }
-
-    private static String status(Enum<?> value) {
-        return status(value.name());
-    }
-
-    private static String status(String name) {
-        return name.replaceFirst(STATUS_PREFIXES, "");
     }
 
     private static String seconds(long ms) {

@@ -12,6 +12,10 @@ import routes.events.proto.Priority;
  */
 public final class EventTypes {
 
+    private static final java.util.regex.Pattern STATUS_PREFIX =
+            java.util.regex.Pattern.compile("^(DEPLOYMENT_STATUS|VALIDATION_RESULT|HEALTH_STATUS|DEPENDENCY_CHECK_RESULT)_");
+
+
     public static final String DEPLOYMENT_STARTED = "deployment:started";
     public static final String DEPLOYMENT_COMPLETED = "deployment:completed";
     public static final String DEPLOYMENT_FAILED = "deployment:failed";
@@ -182,5 +186,14 @@ public final class EventTypes {
             throw new IllegalArgumentException("stage must be a non-empty name without ':', got '" + stage + "'");
         }
         return stage;
+    }
+
+    /** A status, result or health value as people read it: HEALTH_STATUS_HEALTHY -> HEALTHY (a stored name too). */
+    public static String shortStatus(String name) {
+        return STATUS_PREFIX.matcher(name).replaceFirst("");
+    }
+
+    public static String shortStatus(Enum<?> value) {
+        return shortStatus(value.name());
     }
 }

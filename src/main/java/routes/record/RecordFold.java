@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 
 /**
@@ -15,9 +16,6 @@ import routes.events.proto.DeploymentEvent;
  * in any arrival order, each seen once, give the same record. Keys are snake_case, like the other HTTP APIs.
  */
 final class RecordFold {
-
-    private static final String STATUS_PREFIXES =
-            "^(DEPLOYMENT_STATUS|VALIDATION_RESULT|HEALTH_STATUS|DEPENDENCY_CHECK_RESULT)_";
 
     /** One recorded event: the event, where it was read (its earliest entry), when. */
     record Recorded(DeploymentEvent event, String stream, String entryId) {
@@ -73,13 +71,13 @@ final class RecordFold {
                 case VALIDATION_COMPLETED -> {
                     var completed = e.getValidationCompleted();
                     validation = new LinkedHashMap<>();
-                    validation.put("result", status(completed.getResult()));
+                    validation.put("result", EventTypes.shortStatus(completed.getResult()));
                     validation.put("duration_ms", completed.getDurationMs());
                     validation.put("checks", completed.getChecksList().stream().map(c -> {
                         Map<String, Object> check = new LinkedHashMap<>();
                         check.put("name", c.getName());
                         check.put("service", empty(c.getService()));
-                        check.put("result", status(c.getResult()));
+                        check.put("result", EventTypes.shortStatus(c.getResult()));
                         check.put("message", c.getMessage());
                         check.put("duration_ms", c.getDurationMs());
                         return check;
@@ -95,7 +93,7 @@ final class RecordFold {
                     var completed = e.getStageCompleted();
                     Map<String, Object> stage = stage(stages, completed.getStage());
                     stage.put("services", completed.getServicesList());
-                    stage.put("status", status(completed.getStatus()));
+                    stage.put("status", EventTypes.shortStatus(completed.getStatus()));
                     stage.put("ended_at", iso(e.getTimestamp()));
                     stage.put("duration_ms", completed.getDurationMs());
                     stage.put("error", empty(completed.getErrorMessage()));
@@ -104,14 +102,14 @@ final class RecordFold {
                 case DEPENDENCY_CHECK_COMPLETED -> {
                     var completed = e.getDependencyCheckCompleted();
                     Map<String, Object> result = new LinkedHashMap<>();
-                    result.put("result", status(completed.getResult()));
+                    result.put("result", EventTypes.shortStatus(completed.getResult()));
                     result.put("duration_ms", completed.getDurationMs());
                     result.put("dependencies", completed.getDependenciesList().stream().map(d -> {
                         Map<String, Object> dependency = new LinkedHashMap<>();
                         dependency.put("service", d.getService());
                         dependency.put("dependency", d.getDependency());
                         dependency.put("type", d.getType());
-                        dependency.put("status", status(d.getStatus()));
+                        dependency.put("status", EventTypes.shortStatus(d.getStatus()));
                         dependency.put("endpoint", d.getEndpoint());
                         dependency.put("response_time_ms", d.getResponseTimeMs());
                         dependency.put("error", empty(d.getErrorMessage()));
@@ -122,13 +120,13 @@ final class RecordFold {
                 case HEALTH_CHECK_COMPLETED -> {
                     var completed = e.getHealthCheckCompleted();
                     Map<String, Object> result = new LinkedHashMap<>();
-                    result.put("status", status(completed.getOverallStatus()));
+                    result.put("status", EventTypes.shortStatus(completed.getOverallStatus()));
                     result.put("duration_ms", completed.getDurationMs());
                     result.put("rollback_reason", empty(completed.getRollbackReason()));
                     result.put("services", completed.getServicesList().stream().map(s -> {
                         Map<String, Object> service = new LinkedHashMap<>();
                         service.put("service", s.getService());
-                        service.put("status", status(s.getStatus()));
+                        service.put("status", EventTypes.shortStatus(s.getStatus()));
                         service.put("health_ok", s.getHealthOk());
                         return service;
                     }).toList());
@@ -145,19 +143,19 @@ final class RecordFold {
                 case ROLLBACK_COMPLETED -> {
                     var completed = e.getRollbackCompleted();
                     rollback = rollback == null ? new LinkedHashMap<>() : rollback;
-                    rollback.put("status", status(completed.getStatus()));
+                    rollback.put("status", EventTypes.shortStatus(completed.getStatus()));
                     rollback.put("ended_at", iso(e.getTimestamp()));
                     rollback.put("duration_ms", completed.getDurationMs());
                     rollback.put("rolled_back_services", completed.getRolledBackServicesList());
                     rollback.put("error", empty(completed.getErrorMessage()));
                 }
                 case DEPLOYMENT_COMPLETED -> {
-                    status = status(e.getDeploymentCompleted().getStatus());
+                    status = EventTypes.shortStatus(e.getDeploymentCompleted().getStatus());
                     endedAt = e.getTimestamp();
                 }
                 case DEPLOYMENT_FAILED -> {
                     var failed = e.getDeploymentFailed();
-                    status = failed.getStatusValue() == 0 ? "FAILURE" : status(failed.getStatus());
+                    status = failed.getStatusValue() == 0 ? "FAILURE" : EventTypes.shortStatus(failed.getStatus());
                     endedAt = e.getTimestamp();
                     failure = new LinkedHashMap<>();
                     failure.put("reason", failed.getReason());
@@ -199,10 +197,6 @@ final class RecordFold {
             stage.put("name", n);
             return stage;
         });
-    }
-
-    private static String status(Enum<?> value) {
-        return value.name().replaceFirst(STATUS_PREFIXES, "");
     }
 
     private static String empty(String value) {
