@@ -4,7 +4,7 @@ import java.util.UUID;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Handler;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import routes.events.proto.DependencyCheckCompletedEvent;
 import routes.events.proto.DependencyCheckStartedEvent;
@@ -25,9 +25,14 @@ import routes.streams.RedisStreamsConstants;
 /**
  * Publishes deployment events on the stream of their type. Fills what every event needs (event id, timestamp,
  * priority, correlation id: propagated when given, generated when not) and returns the new entry id.
- * Routes use it through {@code direct:publish}; Java calls the typed methods.
+ * Routes publish through {@code direct:publish}, whose step {@link #toEntry} makes the event the entry that the
+ * route's redis-streams producer writes. Java calls the typed methods, which write the same entry to the same stream
+ * themselves: they also serve where no routes run (the command line's publish).
  */
 public class EventPublisher {
+
+    /** Header naming the stream {@link #toEntry} chose for the entry in the body. */
+    public static final String STREAM = "PrinteryPublishStream";
 
     private final ProducerTemplate template;
     private final Streams streams;
@@ -93,22 +98,9 @@ public class EventPublisher {
         return publish(envelope(EventTypes.HEALTH_CHECK_COMPLETED, deploymentId, correlationId).setHealthCheckCompleted(payload));
     }
 
-    /**
-     * Publishes an event built elsewhere (a route body, a worker result), filling the envelope fields it lacks.
-     * The {@code direct:publish} route calls this with the message body.
-     */
+    /** Publishes an event built elsewhere, filling the envelope fields it lacks. */
     public String publish(DeploymentEvent.Builder event) {
-        if (event.getEventId().isEmpty()) {
-            event.setEventId(UUID.randomUUID().toString());
-        }
-        if (event.getTimestamp() == 0) {
-            event.setTimestamp(System.currentTimeMillis());
-        }
-        if (event.getCorrelationId().isEmpty()) {
-            event.setCorrelationId(UUID.randomUUID().toString());
-        }
-        event.setPriority(EventTypes.priorityOf(event.getType()));
-        DeploymentEvent built = EventTypes.requireValid(event.build());
+        DeploymentEvent built = completed(event);
         Exchange result = template.send("redis-streams:" + streams.forType(built.getType()),
                 e -> e.getIn().setBody(EntryLayout.entryOf(built)));
         if (result.getException() != null) {
@@ -119,9 +111,33 @@ public class EventPublisher {
     }
 
     /** Same as {@link #publish(DeploymentEvent.Builder)} for a finished event (its envelope kept where set). */
-    @Handler
     public String publish(DeploymentEvent event) {
         return publish(event.toBuilder());
+    }
+
+    /**
+     * The step of the {@code direct:publish} route before its XADD: the event, its envelope completed as
+     * {@link #publish(DeploymentEvent.Builder)} completes it, becomes the body as its entry ({@link EntryLayout}), and
+     * header {@link #STREAM} names the stream of its type.
+     */
+    public void toEntry(DeploymentEvent event, Message message) {
+        DeploymentEvent built = completed(event.toBuilder());
+        message.setHeader(STREAM, streams.forType(built.getType()));
+        message.setBody(EntryLayout.entryOf(built));
+    }
+
+    private static DeploymentEvent completed(DeploymentEvent.Builder event) {
+        if (event.getEventId().isEmpty()) {
+            event.setEventId(UUID.randomUUID().toString());
+        }
+        if (event.getTimestamp() == 0) {
+            event.setTimestamp(System.currentTimeMillis());
+        }
+        if (event.getCorrelationId().isEmpty()) {
+            event.setCorrelationId(UUID.randomUUID().toString());
+        }
+        event.setPriority(EventTypes.priorityOf(event.getType()));
+        return EventTypes.requireValid(event.build());
     }
 
     private static DeploymentEvent.Builder envelope(String type, String deploymentId, String correlationId) {

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.events.EventPublisher;
 import routes.events.EventTypes;
 import routes.events.proto.DependencyCheckCompletedEvent;
 import routes.events.proto.DependencyCheckResult;
@@ -31,14 +30,14 @@ import routes.workers.probe.Endpoints;
 /**
  * After a successful stage whose manifest entry says checkDependencies, checks every dependency of the stage's
  * deployed services (PostgreSQL, Redis, other services' health URLs, HTTP infrastructure) concurrently, each within
- * the check timeout, and returns dependency:check:completed. A dependency shared by several services is checked once.
+ * the check timeout, and returns dependency:check:completed; dependency:check:started, which the route publishes
+ * first, comes from {@link #started}. A dependency shared by several services is checked once.
  */
 public class DependencyChecker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DependencyChecker.class);
 
     private final Manifest manifest;
-    private final EventPublisher publisher;
     private final HealthThresholds thresholds;
     private final DependencyProbe probe;
     private final long timeoutMs;
@@ -48,10 +47,9 @@ public class DependencyChecker implements AutoCloseable {
     private record Target(String type, String endpoint, String unchecked) {
     }
 
-    public DependencyChecker(Manifest manifest, EventPublisher publisher, HealthThresholds thresholds,
-                             DependencyProbe probe, long timeoutMs, ExecutorService executor) {
+    public DependencyChecker(Manifest manifest, HealthThresholds thresholds, DependencyProbe probe, long timeoutMs,
+                             ExecutorService executor) {
         this.manifest = manifest;
-        this.publisher = publisher;
         this.thresholds = thresholds;
         this.probe = probe;
         this.timeoutMs = timeoutMs;
@@ -59,21 +57,28 @@ public class DependencyChecker implements AutoCloseable {
     }
 
     /**
-     * @return dependency:check:completed, or null when the event asks for no check (stage failed, or its manifest
-     *         stage does not check dependencies): the route then stops
+     * @return dependency:check:started (stage, services), for the route to publish before it calls {@link #check};
+     *         null when the event asks for no check, as {@link #check} decides: the route then stops
      */
-    public DeploymentEvent check(DeploymentEvent event) throws InterruptedException {
-        DeploymentStageCompletedEvent completed = event.getStageCompleted();
-        boolean eligible = completed.getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS
-                && manifest.stage(completed.getStage()).map(Manifest.Stage::checkDependencies).orElse(false);
-        if (!eligible) {
-            LOG.debug("No dependency check for {} of deployment {} (status {})", event.getType(),
-                    event.getDeploymentId(), completed.getStatus());
+    public DeploymentEvent started(DeploymentEvent event) {
+        StageServices services = checked(event);
+        if (services == null) {
             return null;
         }
-        StageServices services = StageServices.resolve(manifest, completed.getStage(), completed.getServicesList());
-        publisher.publish(ResultEvents.envelope(event, EventTypes.DEPENDENCY_CHECK_STARTED).setDependencyCheckStarted(
-                DependencyCheckStartedEvent.newBuilder().setStage(completed.getStage()).addAllServices(services.names())));
+        return ResultEvents.envelope(event, EventTypes.DEPENDENCY_CHECK_STARTED).setDependencyCheckStarted(
+                DependencyCheckStartedEvent.newBuilder().setStage(services.stage()).addAllServices(services.names())).build();
+    }
+
+    /**
+     * @return dependency:check:completed, or null when the event asks for no check (stage failed, or its manifest
+     *         stage does not check dependencies)
+     */
+    public DeploymentEvent check(DeploymentEvent event) throws InterruptedException {
+        StageServices services = checked(event);
+        if (services == null) {
+            return null;
+        }
+        DeploymentStageCompletedEvent completed = event.getStageCompleted();
         long start = System.nanoTime();
 
         Map<String, Target> targets = new LinkedHashMap<>();
@@ -129,6 +134,19 @@ public class DependencyChecker implements AutoCloseable {
             return DependencyCheckResult.DEPENDENCY_CHECK_RESULT_ALL_UNHEALTHY;
         }
         return DependencyCheckResult.DEPENDENCY_CHECK_RESULT_SOME_DEGRADED;
+    }
+
+    /** The services whose dependencies the event asks to check, or null (logged) when it asks for no check. */
+    private StageServices checked(DeploymentEvent event) {
+        DeploymentStageCompletedEvent completed = event.getStageCompleted();
+        boolean eligible = completed.getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS
+                && manifest.stage(completed.getStage()).map(Manifest.Stage::checkDependencies).orElse(false);
+        if (!eligible) {
+            LOG.debug("No dependency check for {} of deployment {} (status {})", event.getType(),
+                    event.getDeploymentId(), completed.getStatus());
+            return null;
+        }
+        return StageServices.resolve(manifest, completed.getStage(), completed.getServicesList());
     }
 
     private Target target(String dependency) {

@@ -12,7 +12,6 @@ import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.events.EventPublisher;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStageCompletedEvent;
@@ -28,14 +27,14 @@ import routes.workers.probe.ProbeHttpClient;
  * After a successful stage, watches each of its services for a window: {@code samples} rounds, evenly spread from
  * the start to the end of the window, each polling every service's health and ready URLs and scraping its metrics
  * at once. Judges each service by {@link HealthThresholds} and returns health:check:completed; an UNHEALTHY result
- * carries the rollback reason (service and figures).
+ * carries the rollback reason (service and figures). health:check:started, which the route publishes first, comes
+ * from {@link #started}.
  */
 public class HealthMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
 
     private final Manifest manifest;
-    private final EventPublisher publisher;
     private final HealthThresholds thresholds;
     private final long windowMs;
     private final int samples;
@@ -46,8 +45,8 @@ public class HealthMonitor {
     /**
      * @param requestCounter the Prometheus counter of requests a service's manifest entry does not override
      */
-    public HealthMonitor(Manifest manifest, EventPublisher publisher, HealthThresholds thresholds, long windowMs,
-                         int samples, String requestCounter) {
+    public HealthMonitor(Manifest manifest, HealthThresholds thresholds, long windowMs, int samples,
+                         String requestCounter) {
         if (samples < 2) {
             throw new IllegalArgumentException("the health monitor needs at least 2 samples to see counters move, got " + samples);
         }
@@ -55,7 +54,6 @@ public class HealthMonitor {
             throw new IllegalArgumentException("the health monitor window must be positive, got " + windowMs + " ms");
         }
         this.manifest = manifest;
-        this.publisher = publisher;
         this.thresholds = thresholds;
         this.windowMs = windowMs;
         this.samples = samples;
@@ -66,25 +64,28 @@ public class HealthMonitor {
     }
 
     /**
-     * @return health:check:completed, or null when there is nothing to watch (stage failed, or no services): the
-     *         route then stops
+     * @return health:check:started (stage, services, window), for the route to publish before it calls
+     *         {@link #monitor}; null when there is nothing to watch, as {@link #monitor} decides: the route then stops
+     */
+    public DeploymentEvent started(DeploymentEvent event) {
+        StageServices services = watched(event);
+        if (services == null) {
+            return null;
+        }
+        return ResultEvents.envelope(event, EventTypes.HEALTH_CHECK_STARTED).setHealthCheckStarted(
+                HealthCheckStartedEvent.newBuilder().setStage(services.stage()).addAllServices(services.names())
+                        .setWindowMs(windowMs)).build();
+    }
+
+    /**
+     * @return health:check:completed, or null when there is nothing to watch (stage failed, or no services)
      */
     public DeploymentEvent monitor(DeploymentEvent event) throws InterruptedException {
+        StageServices services = watched(event);
+        if (services == null) {
+            return null;
+        }
         DeploymentStageCompletedEvent completed = event.getStageCompleted();
-        if (completed.getStatus() != DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS) {
-            LOG.debug("No health check for {} of deployment {} (status {})", event.getType(), event.getDeploymentId(),
-                    completed.getStatus());
-            return null;
-        }
-        StageServices services = StageServices.resolve(manifest, completed.getStage(), completed.getServicesList());
-        if (services.isEmpty()) {
-            LOG.warn("No services to watch for {} of deployment {}: stage {} has none in the manifest {}", event.getType(),
-                    event.getDeploymentId(), completed.getStage(), manifest.source());
-            return null;
-        }
-        publisher.publish(ResultEvents.envelope(event, EventTypes.HEALTH_CHECK_STARTED).setHealthCheckStarted(
-                HealthCheckStartedEvent.newBuilder().setStage(completed.getStage()).addAllServices(services.names())
-                        .setWindowMs(windowMs)));
         long start = System.nanoTime();
         List<ServiceWindow> windows = services.known().stream().map(s -> new ServiceWindow(s, requestCounter)).toList();
         observe(windows, start);
@@ -119,6 +120,23 @@ public class HealthMonitor {
                     event.getDeploymentId(), overall, statuses.size(), durationMs);
         }
         return ResultEvents.envelope(event, EventTypes.HEALTH_CHECK_COMPLETED).setHealthCheckCompleted(result).build();
+    }
+
+    /** The services to watch for the event, or null (logged) when there is nothing to watch. */
+    private StageServices watched(DeploymentEvent event) {
+        DeploymentStageCompletedEvent completed = event.getStageCompleted();
+        if (completed.getStatus() != DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS) {
+            LOG.debug("No health check for {} of deployment {} (status {})", event.getType(), event.getDeploymentId(),
+                    completed.getStatus());
+            return null;
+        }
+        StageServices services = StageServices.resolve(manifest, completed.getStage(), completed.getServicesList());
+        if (services.isEmpty()) {
+            LOG.warn("No services to watch for {} of deployment {}: stage {} has none in the manifest {}", event.getType(),
+                    event.getDeploymentId(), completed.getStage(), manifest.source());
+            return null;
+        }
+        return services;
     }
 
     /** Sample i is due at start + i * window / (samples - 1); a round that overruns only delays the next one. */

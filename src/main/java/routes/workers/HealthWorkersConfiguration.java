@@ -8,7 +8,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.util.TimeUtils;
-import routes.events.EventPublisher;
 import routes.manifest.Manifest;
 
 /** The dependency checker and the health monitor, configured from printery.dependency.* and printery.health.*. */
@@ -25,22 +24,20 @@ public class HealthWorkersConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "dependencyChecker", destroyMethod = "close")
-    public DependencyChecker dependencyChecker(CamelContext context, Manifest manifest, EventPublisher eventPublisher,
-                                               HealthThresholds healthThresholds,
+    public DependencyChecker dependencyChecker(CamelContext context, Manifest manifest, HealthThresholds healthThresholds,
                                                @PropertyInject("printery.dependency.check-timeout") String timeout) {
         long timeoutMs = TimeUtils.toMilliSeconds(timeout);
         // Threads come and go with the checks; Camel shuts the pool down with the context.
         var executor = context.getExecutorServiceManager().newCachedThreadPool(this, "DependencyChecks");
-        return new DependencyChecker(manifest, eventPublisher, healthThresholds,
-                new DependencyProbe(Duration.ofMillis(timeoutMs)), timeoutMs, executor);
+        return new DependencyChecker(manifest, healthThresholds, new DependencyProbe(Duration.ofMillis(timeoutMs)),
+                timeoutMs, executor);
     }
 
     @BindToRegistry("healthMonitor")
-    public HealthMonitor healthMonitor(Manifest manifest, EventPublisher eventPublisher, HealthThresholds healthThresholds,
+    public HealthMonitor healthMonitor(Manifest manifest, HealthThresholds healthThresholds,
                                        @PropertyInject("printery.health.window") String window,
                                        @PropertyInject("printery.health.samples") int samples,
                                        @PropertyInject("printery.health.request-counter") String requestCounter) {
-        return new HealthMonitor(manifest, eventPublisher, healthThresholds, TimeUtils.toMilliSeconds(window), samples,
-                requestCounter);
+        return new HealthMonitor(manifest, healthThresholds, TimeUtils.toMilliSeconds(window), samples, requestCounter);
     }
 }

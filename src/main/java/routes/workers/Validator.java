@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.events.EventPublisher;
 import routes.events.EventTypes;
 import routes.events.InvalidEventException;
 import routes.events.proto.DeploymentEvent;
@@ -32,10 +31,10 @@ import routes.workers.validation.Release;
 import routes.workers.validation.ValidationCheck;
 
 /**
- * The validator worker: on deployment:started it publishes validation:started, runs its checks concurrently
- * (each bounded by the check timeout) against targets from the manifest only, and returns validation:completed
- * with one result per check and PASSED / WARNINGS / FAILED overall. A failing check is a result; only an event it
- * cannot read (InvalidEventException) or one it cannot publish (EventPublishException) is an exception.
+ * The validator worker: for a deployment:started it gives validation:started (which the route publishes first), runs
+ * its checks concurrently (each bounded by the check timeout) against targets from the manifest only, and returns
+ * validation:completed with one result per check and PASSED / WARNINGS / FAILED overall. A failing check is a result;
+ * only an event it cannot read (InvalidEventException) is an exception.
  */
 public class Validator {
 
@@ -45,17 +44,14 @@ public class Validator {
     private static final String REDACTED = "****";
 
     private final Manifest manifest;
-    private final EventPublisher publisher;
     private final List<ValidationCheck> checks;
     private final Duration timeout;
     private final ExecutorService executor;
     private final List<String> secrets;
 
     /** @param executor runs the checks; must not bound the number of threads, or a check could wait for a slot */
-    public Validator(Manifest manifest, EventPublisher publisher, List<ValidationCheck> checks, Duration timeout,
-                     ExecutorService executor) {
+    public Validator(Manifest manifest, List<ValidationCheck> checks, Duration timeout, ExecutorService executor) {
         this.manifest = manifest;
-        this.publisher = publisher;
         this.checks = List.copyOf(checks);
         this.timeout = timeout;
         this.executor = executor;
@@ -68,26 +64,30 @@ public class Validator {
     }
 
     /**
+     * The validation:started event of a deployment:started (check names, services, version, environment), for the
+     * route to publish before it calls {@link #validate}.
+     *
+     * @throws InvalidEventException when the event names no version
+     */
+    public DeploymentEvent started(DeploymentEvent event) {
+        DeploymentStartedEvent started = versioned(event);
+        return ResultEvents.envelope(event, EventTypes.VALIDATION_STARTED).setValidationStarted(ValidationStartedEvent.newBuilder()
+                .addAllChecks(checkNames()).addAllServices(requested(started))
+                .setVersion(started.getVersion()).setEnvironment(started.getEnvironment())).build();
+    }
+
+    /**
      * Validates the release a deployment:started event announces.
      *
      * @return the validation:completed event, for the route to publish
      * @throws InvalidEventException when the event names no version
      */
     public DeploymentEvent validate(DeploymentEvent event) {
-        DeploymentStartedEvent started = event.getDeploymentStarted();
-        if (started.getVersion().isBlank()) {
-            throw new InvalidEventException("deployment:started event " + event.getEventId() + " names no version to validate");
-        }
-        List<String> requested = started.getServicesList().isEmpty()
-                ? manifest.stages().stream().flatMap(s -> s.services().stream()).toList()
-                : List.copyOf(new LinkedHashSet<>(started.getServicesList()));
+        DeploymentStartedEvent started = versioned(event);
+        List<String> requested = requested(started);
         List<Service> known = requested.stream().map(manifest::service).flatMap(Optional::stream).toList();
         List<String> unknown = requested.stream().filter(name -> manifest.service(name).isEmpty()).toList();
         Release release = new Release(started.getVersion(), started.getEnvironment(), known);
-
-        publisher.publish(ResultEvents.envelope(event, EventTypes.VALIDATION_STARTED).setValidationStarted(ValidationStartedEvent.newBuilder()
-                .addAllChecks(checkNames()).addAllServices(requested)
-                .setVersion(release.version()).setEnvironment(release.environment())));
 
         long begin = System.nanoTime();
         List<ValidationCheckResult> results = new ArrayList<>();
@@ -102,6 +102,21 @@ public class Validator {
         return ResultEvents.envelope(event, EventTypes.VALIDATION_COMPLETED).setValidationCompleted(ValidationCompletedEvent.newBuilder()
                 .setResult(overall).addAllChecks(results).setDurationMs(durationMs)
                 .setVersion(release.version()).setEnvironment(release.environment())).build();
+    }
+
+    private static DeploymentStartedEvent versioned(DeploymentEvent event) {
+        DeploymentStartedEvent started = event.getDeploymentStarted();
+        if (started.getVersion().isBlank()) {
+            throw new InvalidEventException("deployment:started event " + event.getEventId() + " names no version to validate");
+        }
+        return started;
+    }
+
+    /** The services the event asks for, each once; none named: every service of the manifest. */
+    private List<String> requested(DeploymentStartedEvent started) {
+        return started.getServicesList().isEmpty()
+                ? manifest.stages().stream().flatMap(s -> s.services().stream()).toList()
+                : List.copyOf(new LinkedHashSet<>(started.getServicesList()));
     }
 
     private CheckOutcome servicesKnown(List<String> unknown) {

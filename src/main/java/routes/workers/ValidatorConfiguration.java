@@ -12,7 +12,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.util.TimeUtils;
-import routes.events.EventPublisher;
 import routes.manifest.Manifest;
 import routes.workers.validation.ApiCredentialsCheck;
 import routes.workers.validation.EnvironmentVariablesCheck;
@@ -28,11 +27,10 @@ public class ValidatorConfiguration implements CamelConfiguration {
     private static final Duration IO_GRACE = Duration.ofSeconds(1);
 
     @BindToRegistry("validator")
-    public Validator validator(CamelContext context, Manifest manifest, EventPublisher eventPublisher,
-                               ObjectMapper jsonMapper,
+    public Validator validator(CamelContext context, Manifest manifest, ObjectMapper jsonMapper,
                                @PropertyInject("printery.validator.check-timeout") String checkTimeout) {
         // Cached (unbounded) so that a check never queues behind another; Camel shuts it down with the context.
-        return validator(manifest, eventPublisher, System::getenv, TimeUtils.toDuration(checkTimeout),
+        return validator(manifest, System::getenv, TimeUtils.toDuration(checkTimeout),
                 context.getExecutorServiceManager().newCachedThreadPool(this, "ValidatorChecks"), jsonMapper);
     }
 
@@ -41,13 +39,13 @@ public class ValidatorConfiguration implements CamelConfiguration {
      *
      * @param processEnvironment what an environment with {@code variables: env} reads
      */
-    public static Validator validator(Manifest manifest, EventPublisher publisher, Function<String, String> processEnvironment,
+    public static Validator validator(Manifest manifest, Function<String, String> processEnvironment,
                                       Duration timeout, ExecutorService executor, ObjectMapper json) {
         // The validator's deadline decides "timed out"; the checks' own I/O bounds sit a little beyond it, so a
         // request timing out at the same instant cannot turn a timeout into another result, yet nothing lingers.
         Duration ioTimeout = timeout.plus(IO_GRACE);
         HttpProbe http = new HttpProbe(ioTimeout);
-        return new Validator(manifest, publisher, List.of(
+        return new Validator(manifest, List.of(
                 new ImagesExistCheck(manifest, http, json),
                 new MigrationsCompatibleCheck(manifest, ioTimeout),
                 new EnvironmentVariablesCheck(manifest, processEnvironment, http, json),

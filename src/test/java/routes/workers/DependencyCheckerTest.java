@@ -70,6 +70,8 @@ class DependencyCheckerTest {
                 """.formatted(shield.url("/health")), POSTGRES + "?user=postgres&password=hunter2", RedisServer.shared().url()), 3000);
 
         DeploymentEvent event = stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS, "api");
+        // as the route does: the started event on the stream first
+        app.publisher().publish(checker.started(event));
         DependencyCheckCompletedEvent result = checker.check(event).getDependencyCheckCompleted();
 
         assertEquals(DependencyCheckResult.DEPENDENCY_CHECK_RESULT_ALL_HEALTHY, result.getResult(), result.toString());
@@ -279,9 +281,12 @@ class DependencyCheckerTest {
                   folio: {image: materi/folio, dependsOn: [shield]}
                 """.formatted(shield.url("/health")), POSTGRES, RedisServer.shared().url()), 3000);
 
-        assertNull(checker.check(stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_FAILURE)));
-        assertNull(checker.check(stageCompleted("folio", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)));
-        assertNull(checker.check(stageCompleted("nowhere", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)));
+        for (DeploymentEvent event : List.of(stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_FAILURE),
+                stageCompleted("folio", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS),
+                stageCompleted("nowhere", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS))) {
+            assertNull(checker.started(event));
+            assertNull(checker.check(event));
+        }
         assertEquals(0, shield.hits("health"));
     }
 
@@ -293,7 +298,7 @@ class DependencyCheckerTest {
 
     private DependencyChecker checker(String manifestYaml, long timeoutMs) {
         Manifest manifest = new ManifestLoader(name -> null).parse("test-manifest.yaml", manifestYaml);
-        DependencyChecker checker = new DependencyChecker(manifest, app.publisher(), THRESHOLDS,
+        DependencyChecker checker = new DependencyChecker(manifest, THRESHOLDS,
                 new DependencyProbe(java.time.Duration.ofMillis(timeoutMs)), timeoutMs, executor);
         closing.add(checker);
         return checker;

@@ -54,8 +54,11 @@ class HealthMonitorTest {
     void serviceWithTrafficAndFastAnswersIsHealthy() throws Exception {
         FakeService api = service().traffic(100, 0);
         DeploymentEvent event = stageCompleted("railway", SUCCESS);
+        HealthMonitor monitor = monitor(THRESHOLDS, entry("api", api));
+        // as the route does: the started event on the stream first
+        app.publisher().publish(monitor.started(event));
 
-        HealthCheckCompletedEvent result = monitor(THRESHOLDS, entry("api", api)).monitor(event).getHealthCheckCompleted();
+        HealthCheckCompletedEvent result = monitor.monitor(event).getHealthCheckCompleted();
 
         assertEquals(HealthStatus.HEALTH_STATUS_HEALTHY, result.getOverallStatus(), result.toString());
         ServiceHealthStatus status = result.getServices(0);
@@ -239,8 +242,11 @@ class HealthMonitorTest {
     void failedStageIsNotWatched() throws Exception {
         FakeService api = service().traffic(100, 0);
 
-        assertNull(monitor(THRESHOLDS, entry("api", api)).monitor(stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_FAILURE)));
-        assertNull(monitor(THRESHOLDS, entry("api", api)).monitor(stageCompleted("nowhere", SUCCESS)));
+        for (DeploymentEvent event : List.of(stageCompleted("railway", DeploymentStatus.DEPLOYMENT_STATUS_FAILURE),
+                stageCompleted("nowhere", SUCCESS))) {
+            assertNull(monitor(THRESHOLDS, entry("api", api)).started(event));
+            assertNull(monitor(THRESHOLDS, entry("api", api)).monitor(event));
+        }
         assertEquals(0, api.hits("health") + api.hits("metrics"));
     }
 
@@ -265,7 +271,7 @@ class HealthMonitorTest {
 
     private HealthMonitor monitorOf(HealthThresholds thresholds, String manifestYaml) {
         Manifest manifest = new ManifestLoader(name -> null).parse("test-manifest.yaml", manifestYaml);
-        return new HealthMonitor(manifest, app.publisher(), thresholds, 1000, 3, "http_requests_total");
+        return new HealthMonitor(manifest, thresholds, 1000, 3, "http_requests_total");
     }
 
     /** The railway stage holds the described services, in the order given. */

@@ -3,6 +3,7 @@ package routes.workers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,6 +65,22 @@ final class PrinteryApp implements AutoCloseable {
             }
         }
         return events;
+    }
+
+    /** The fields of each entry on {@code stream} but the payload, as text. */
+    List<Map<String, String>> fields(String stream) {
+        List<Map<String, String>> entries = new ArrayList<>();
+        for (StreamMessage<byte[], byte[]> message : connection.sync().xrange(stream.getBytes(StandardCharsets.UTF_8), Range.create("-", "+"))) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            message.getBody().forEach((field, value) -> {
+                String name = new String(field, StandardCharsets.UTF_8);
+                if (!name.equals(EntryLayout.FIELD_PAYLOAD)) {
+                    fields.put(name, new String(value, StandardCharsets.UTF_8));
+                }
+            });
+            entries.add(fields);
+        }
+        return entries;
     }
 
     /** Polls {@code stream} until an event matches, failing after {@code within}. */

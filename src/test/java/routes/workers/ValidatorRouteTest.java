@@ -17,6 +17,7 @@ import routes.events.EntryLayout;
 import routes.events.EventPublisher;
 import routes.support.Isolation;
 import routes.events.EventTypes;
+import routes.events.InvalidEventException;
 import routes.events.Streams;
 import routes.events.proto.DeploymentCompletedEvent;
 import routes.events.proto.DeploymentEvent;
@@ -74,6 +75,26 @@ class ValidatorRouteTest {
         List<String> types = app.read(streams.validation()).stream().filter(e -> e.getDeploymentId().equals(deploymentId))
                 .map(DeploymentEvent::getType).toList();
         assertEquals(List.of(EventTypes.VALIDATION_STARTED, EventTypes.VALIDATION_COMPLETED), types);
+    }
+
+    @Test
+    void anEventWithoutVersionIsDeadLetteredAtOnceAndAnnouncesNothing() throws Exception {
+        String deploymentId = "dep-" + UUID.randomUUID();
+        String entryId = publisher.publishDeploymentStarted(deploymentId, null, DeploymentStartedEvent.newBuilder()
+                .setEnvironment("staging").addServices("api").build());
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Map<String, String> letter = null;
+        while (letter == null && System.nanoTime() < deadline) {
+            letter = app.fields(streams.dlq()).stream().filter(f -> entryId.equals(f.get("source_entry_id")))
+                    .findFirst().orElse(null);
+            Thread.sleep(100);
+        }
+        assertTrue(letter != null, "no dead letter of " + entryId);
+        assertEquals(InvalidEventException.class.getName(), letter.get("exception_class"));
+        assertEquals("1", letter.get("attempts"));
+        assertEquals("validator-failures", letter.get("worker"));
+        assertTrue(app.read(streams.validation()).stream().noneMatch(e -> e.getDeploymentId().equals(deploymentId)));
     }
 
     @Test

@@ -74,9 +74,12 @@ class ValidatorTest {
     }
 
     @Test
-    void happyPathPassesEveryCheckAndPublishesValidationStarted() throws Exception {
+    void happyPathPassesEveryCheckAfterValidationStarted() throws Exception {
         DeploymentEvent trigger = started("3.5.0", "staging", "api", "worker", "web");
-        DeploymentEvent completed = validator(Map.of()).validate(trigger);
+        Validator validator = validator(Map.of());
+        // as the route does: the started event on the stream first
+        publisher.publish(validator.started(trigger));
+        DeploymentEvent completed = validator.validate(trigger);
 
         assertEquals(EventTypes.VALIDATION_COMPLETED, completed.getType());
         assertEquals(trigger.getDeploymentId(), completed.getDeploymentId());
@@ -253,7 +256,7 @@ class ValidatorTest {
     void aSlowCheckTimesOutWhileTheOthersReport() {
         Duration timeout = Duration.ofSeconds(4);
         Validator validator = ValidatorConfiguration.validator(fixture.manifest(Map.of("DISCOVERY_PATH", "/discovery-slow")),
-                publisher, PROCESS_ENV::get, timeout, executor, json);
+                PROCESS_ENV::get, timeout, executor, json);
         long start = System.nanoTime();
         DeploymentEvent completed = validator.validate(started("3.5.0", "staging", "api", "worker", "web"));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -285,12 +288,13 @@ class ValidatorTest {
 
     @Test
     void anEventWithoutVersionIsInvalid() {
+        assertThrows(InvalidEventException.class, () -> validator(Map.of()).started(started("", "staging", "api")));
         assertThrows(InvalidEventException.class, () -> validator(Map.of()).validate(started("", "staging", "api")));
     }
 
     private Validator validator(Map<String, String> overrides) {
         Manifest manifest = fixture.manifest(overrides);
-        return ValidatorConfiguration.validator(manifest, publisher, PROCESS_ENV::get, TIMEOUT, executor, json);
+        return ValidatorConfiguration.validator(manifest, PROCESS_ENV::get, TIMEOUT, executor, json);
     }
 
     static DeploymentEvent started(String version, String environment, String... services) {

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,6 +17,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import routes.app.PrinteryMain;
 import routes.events.EventFormat;
@@ -58,6 +61,10 @@ final class WorkerApp implements AutoCloseable {
         connection = redis.connect(ByteArrayCodec.INSTANCE);
     }
 
+    CamelContext camel() {
+        return main.getCamelContext();
+    }
+
     <T> T bean(String name, Class<T> type) {
         return main.getCamelContext().getRegistry().lookupByNameAndType(name, type);
     }
@@ -81,6 +88,19 @@ final class WorkerApp implements AutoCloseable {
             });
         }
         return events;
+    }
+
+    /** The fields of one entry, in their order; values as text, the payload's bytes in hex. */
+    Map<String, String> fields(String stream, String entryId) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (StreamMessage<byte[], byte[]> entry : connection.sync().xrange(stream.getBytes(StandardCharsets.UTF_8),
+                Range.create(entryId, entryId))) {
+            entry.getBody().forEach((field, value) -> {
+                String name = new String(field, StandardCharsets.UTF_8);
+                fields.put(name, name.equals("payload") ? HexFormat.of().formatHex(value) : new String(value, StandardCharsets.UTF_8));
+            });
+        }
+        return fields;
     }
 
     /** Waits (up to {@code timeout}) for an event on the stream that matches. */
