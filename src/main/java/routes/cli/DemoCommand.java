@@ -138,7 +138,7 @@ final class DemoCommand implements Callable<Integer> {
         properties.put("camel.management.port", String.valueOf(port));
         if (sharedRedis) {
             // A Printery running against that Redis must not take the demo's events (nor the demo its).
-            for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq")) {
+            for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq", "record-changes")) {
                 properties.put("printery.streams." + stream, "printery-demo:" + stream);
             }
         }

@@ -3,6 +3,7 @@ package routes.record;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -29,9 +30,12 @@ public class DeliveryLog {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
 
     private final JdbcTemplate jdbc;
+    private final Consumer<String> changed;
 
-    public DeliveryLog(DataSource dataSource) {
+    /** @param changed told the deployment id after each delivery recorded (the record's feed) */
+    public DeliveryLog(DataSource dataSource, Consumer<String> changed) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.changed = changed;
     }
 
     /** After a send went out. */
@@ -66,6 +70,14 @@ public class DeliveryLog {
                     (int) Math.max(1, deliveries) + redelivery, error == null ? null : truncate(error));
         } catch (DataAccessException e) {
             LOG.warn("Delivery of {} to {} not recorded: {}", deployment, exchange.getProperty(CHANNEL), e.getMessage());
+            return;
+        }
+        try {
+            changed.accept(deployment);
+        } catch (RuntimeException e) {
+            // The delivery is in the record; a live view sees it with the deployment's next change or on reload.
+            LOG.warn("Delivery of {} to {} not announced to live views: {}", deployment, exchange.getProperty(CHANNEL),
+                    e.getMessage());
         }
     }
 

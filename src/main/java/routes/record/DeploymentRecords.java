@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.events.EventFormat;
@@ -31,6 +32,25 @@ import routes.record.RecordFold.Recorded;
 public class DeploymentRecords {
 
     private static final TypeReference<Map<String, Object>> DOCUMENT = new TypeReference<>() {
+    };
+
+    private static final String SUMMARY_COLUMNS = "SELECT id, version, environment, actor, status, started_at, ended_at "
+            + "FROM deployment_record";
+    private static final RowMapper<Map<String, Object>> SUMMARY = (rs, n) -> {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("id", rs.getString(1));
+        row.put("version", rs.getString(2));
+        row.put("environment", rs.getString(3));
+        row.put("actor", rs.getString(4));
+        row.put("status", rs.getString(5));
+        long started = rs.getLong(6);
+        row.put("started_at", Instant.ofEpochMilli(started).toString());
+        long ended = rs.getLong(7);
+        boolean open = rs.wasNull();
+        row.put("ended_at", open ? null : Instant.ofEpochMilli(ended).toString());
+        row.put("duration_ms", open ? null : ended - started);
+        row.put("cursor_at", started);
+        return row;
     };
 
     private final JdbcTemplate jdbc;
@@ -110,6 +130,16 @@ public class DeploymentRecords {
         return record;
     }
 
+    /** A deployment's summary, as in the list: null when the record has not seen it. */
+    public Map<String, Object> summary(String id) {
+        List<Map<String, Object>> rows = jdbc.query(SUMMARY_COLUMNS + " WHERE id = ?", SUMMARY, id);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        rows.get(0).remove("cursor_at");
+        return rows.get(0);
+    }
+
     /** A deployment's events in time order, each in full (proto field names). */
     public List<DeploymentEvent> events(String id) {
         return jdbc.query("SELECT payload FROM deployment_record_event WHERE deployment_id = ? ORDER BY occurred_at, "
@@ -123,8 +153,7 @@ public class DeploymentRecords {
      * @throws IllegalArgumentException when the cursor is not one this store made
      */
     public Page list(Filter filter, String cursor, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT id, version, environment, actor, status, started_at, ended_at "
-                + "FROM deployment_record WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder(SUMMARY_COLUMNS + " WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         condition(sql, args, "environment", filter.environment());
         condition(sql, args, "status", filter.status());
@@ -143,22 +172,7 @@ public class DeploymentRecords {
         }
         sql.append(" ORDER BY started_at DESC, id DESC LIMIT ?");
         args.add(limit + 1);
-        List<Map<String, Object>> rows = jdbc.query(sql.toString(), (rs, n) -> {
-            Map<String, Object> row = new java.util.LinkedHashMap<>();
-            row.put("id", rs.getString(1));
-            row.put("version", rs.getString(2));
-            row.put("environment", rs.getString(3));
-            row.put("actor", rs.getString(4));
-            row.put("status", rs.getString(5));
-            long started = rs.getLong(6);
-            row.put("started_at", Instant.ofEpochMilli(started).toString());
-            long ended = rs.getLong(7);
-            boolean open = rs.wasNull();
-            row.put("ended_at", open ? null : Instant.ofEpochMilli(ended).toString());
-            row.put("duration_ms", open ? null : ended - started);
-            row.put("cursor_at", started);
-            return row;
-        }, args.toArray());
+        List<Map<String, Object>> rows = jdbc.query(sql.toString(), SUMMARY, args.toArray());
         String next = null;
         if (rows.size() > limit) {
             rows = new ArrayList<>(rows.subList(0, limit));

@@ -44,6 +44,8 @@ abstract class DeploymentRecordsContract {
     private DefaultCamelContext camel;
     private HikariDataSource dataSource;
     private DeploymentRecords records;
+    /** The deployments the delivery log told the record's feed about. */
+    private final List<String> changed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     protected abstract String createDatabase() throws Exception;
 
@@ -56,7 +58,7 @@ abstract class DeploymentRecordsContract {
         camel = new DefaultCamelContext();
         camel.start();
         dataSource = new DatabaseConfiguration().printeryDataSource(camel, createDatabase(), user(), "", 8, 5000);
-        records = new DeploymentRecords(dataSource, new ObjectMapper(), new DeliveryLog(dataSource));
+        records = new DeploymentRecords(dataSource, new ObjectMapper(), new DeliveryLog(dataSource, changed::add));
     }
 
     @AfterAll
@@ -175,7 +177,7 @@ abstract class DeploymentRecordsContract {
     void theDeliveryLogKeepsEveryAttemptWithItsOutcomeBesideTheRecord() throws Exception {
         String id = "d-" + UUID.randomUUID();
         records.record(started(id, T0, "staging"), "deployment", T0 + "-0");
-        DeliveryLog log = new DeliveryLog(dataSource);
+        DeliveryLog log = new DeliveryLog(dataSource, changed::add);
         org.apache.camel.Exchange attempt = new org.apache.camel.support.DefaultExchange(camel);
         attempt.getMessage().setHeader(routes.events.EntryLayout.DEPLOYMENT_ID, id);
         attempt.getMessage().setHeader(routes.events.EntryLayout.EVENT_ID, "e-1");
@@ -194,6 +196,7 @@ abstract class DeploymentRecordsContract {
         assertEquals("HTTP 503", notifications.get(0).get("error"));
         assertEquals("slack:#materi-deployments", notifications.get(1).get("channel"));
         assertEquals("slack-deployments", notifications.get(1).get("target"));
+        assertEquals(List.of(id, id), changed.stream().filter(id::equals).toList(), "each attempt reaches the live views");
     }
 
     @Test
