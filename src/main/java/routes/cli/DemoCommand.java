@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
@@ -58,6 +59,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fail-validation", description = "The registry lacks a release image: the validation-failure flow.")
     boolean failValidation;
 
+    @Option(names = "--stay", description = "After the deployment, keep serving the page until Ctrl-C.")
+    boolean stay;
+
     @Override
     public Integer call() throws Exception {
         if (failAt != null && failValidation) {
@@ -92,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  manifest   %s%n", system.manifest());
             out.printf("  outbox     %s (notifications)%n", dir.resolve("outbox.log"));
             out.printf("  log        %s%n", dir.resolve("printery.log"));
-            out.printf("  management http://127.0.0.1:%d/ while the demo runs%n", port);
+            out.printf("  page       http://127.0.0.1:%d/ while the demo runs%s%n", port, stay ? " (--stay: until Ctrl-C)" : "");
             out.flush();
             return deploy(out, dir, redisUrl, system, port, configured != null);
         }
@@ -109,12 +113,34 @@ final class DemoCommand implements Callable<Integer> {
             Orchestrator orchestrator = camel.getRegistry().lookupByNameAndType("orchestrator", Orchestrator.class);
             DeploymentRun run = orchestrator.deploy(new DeployRequest(UUID.randomUUID().toString(), VERSION, ENVIRONMENT,
                     "rolling", List.of(), "demo@" + System.getProperty("user.name")));
-            out.println("deployment " + run.id());
-            return new DeploymentWatch(camel, orchestrator, DeploymentView.forTerminal(out))
-                    .follow(run, null, "http://127.0.0.1:" + port + "/api/deployments/" + run.id() + " (while the demo runs)", out);
+            String page = "http://127.0.0.1:" + port + "/#/deployments/" + run.id();
+            out.println("deployment " + run.id() + ", live at " + page);
+            int exit = new DeploymentWatch(camel, orchestrator, DeploymentView.forTerminal(out))
+                    .follow(run, null, page + (stay ? "" : " (while the demo runs)"), out);
+            if (stay) {
+                out.println("The page stays at " + page + " until Ctrl-C.");
+                out.flush();
+                untilInterrupted();
+            }
+            return exit;
         } finally {
             main.stop();
         }
+    }
+
+    /** Waits for Ctrl-C (or a SIGTERM); the hook lets the demo stop its Redis before the JVM exits. */
+    private static void untilInterrupted() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                main.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop"));
+        stop.await();
     }
 
     /** The demo's settings over application.properties: its files, its system, short health windows, no sinks. */
