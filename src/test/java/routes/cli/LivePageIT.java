@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -133,6 +134,14 @@ class LivePageIT {
                     By.cssSelector("#deployments tr[data-status='" + end + "']")).stream().findFirst().orElse(null));
             assertTrue(url.endsWith(row.getAttribute("data-id")), () -> url + " listed as " + row.getAttribute("data-id"));
             shot(name + "-list");
+            // On a phone's width the deployment's page fits: nothing wider than the screen.
+            browser.manage().window().setSize(new Dimension(390, 844));
+            js.executeScript("location.hash = arguments[0];", url.substring(url.indexOf('#')));
+            wait.until(b -> !b.findElements(By.cssSelector("tr[data-type='" + last + "']")).isEmpty());
+            Object overflow = js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+            shot(name + "-phone");
+            browser.manage().window().setSize(new Dimension(1280, 1000));
+            assertTrue(((Number) overflow).longValue() <= 0, () -> "wider than a phone by " + overflow + " px");
             demo.terminate();
             return new Followed(seen, failure);
         }
