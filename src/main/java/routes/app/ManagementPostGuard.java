@@ -1,8 +1,11 @@
 package routes.app;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,9 +24,12 @@ public class ManagementPostGuard {
     static final String REFUSAL = "PrinteryHttpRefusal";
 
     private final ObjectMapper json;
+    private final Set<String> allowedOrigins;
 
-    public ManagementPostGuard(ObjectMapper json) {
+    /** @param allowedOrigins origins besides the server's own whose pages may POST (printery.management.allowed-origins) */
+    public ManagementPostGuard(ObjectMapper json, Set<String> allowedOrigins) {
         this.json = json;
+        this.allowedOrigins = allowedOrigins;
     }
 
     private record Refusal(int status, String message) {
@@ -31,7 +37,7 @@ public class ManagementPostGuard {
 
     /** Whether the request is to be refused; the reason is kept on the exchange for {@link #refuse}. */
     public boolean refuses(Exchange exchange) {
-        Refusal refusal = refusal(exchange.getIn());
+        Refusal refusal = refusal(exchange.getIn(), allowedOrigins);
         if (refusal != null) {
             exchange.setProperty(REFUSAL, refusal);
         }
@@ -48,10 +54,10 @@ public class ManagementPostGuard {
         out.setBody(json.writeValueAsString(Map.of("error", refusal.message())));
     }
 
-    private static Refusal refusal(Message in) {
+    private static Refusal refusal(Message in, Set<String> allowedOrigins) {
         String origin = in.getHeader("Origin", String.class);
         String host = host(in.getHeader(Exchange.HTTP_URL, String.class));
-        if (origin != null && !sameOrigin(origin.strip(), host)) {
+        if (origin != null && !sameOrigin(origin.strip(), host, allowedOrigins)) {
             return new Refusal(403, "cross-origin request refused: Origin " + origin.strip() + " is not this server's ("
                     + (host == null ? "no Host header" : "http://" + host) + ")");
         }
@@ -67,15 +73,25 @@ public class ManagementPostGuard {
 
     /**
      * The management server's own origin is the scheme and the Host the request was sent to; https as well, for a
-     * server behind a TLS proxy that keeps the Host header.
+     * server behind a TLS proxy that keeps the Host header. Origins ops allowed besides it pass too.
      */
-    private static boolean sameOrigin(String origin, String host) {
+    static boolean sameOrigin(String origin, String host, Set<String> allowedOrigins) {
+        String o = origin.toLowerCase(Locale.ROOT);
+        if (allowedOrigins.contains(o)) {
+            return true;
+        }
         if (host == null || host.isBlank()) {
             return false;
         }
         String h = host.strip().toLowerCase(Locale.ROOT);
-        String o = origin.toLowerCase(Locale.ROOT);
         return o.equals("http://" + h) || o.equals("https://" + h);
+    }
+
+    /** printery.management.allowed-origins: a comma list, compared without case. */
+    public static Set<String> origins(String commaList) {
+        return Arrays.stream(commaList == null ? new String[0] : commaList.split(",")).map(String::strip)
+                .filter(o -> !o.isEmpty()).map(o -> o.toLowerCase(Locale.ROOT).replaceFirst("/+$", ""))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /**

@@ -8,6 +8,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.StartupListener;
 import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -89,8 +90,28 @@ public class PrinteryConfiguration implements CamelConfiguration {
 
     /** The origin and content-type check of every POST of the management API (routes.yaml). */
     @BindToRegistry("managementPostGuard")
-    public ManagementPostGuard managementPostGuard(ObjectMapper jsonMapper) {
-        return new ManagementPostGuard(jsonMapper);
+    public ManagementPostGuard managementPostGuard(ObjectMapper jsonMapper,
+                                                   @PropertyInject("printery.management.allowed-origins") String origins) {
+        return new ManagementPostGuard(jsonMapper, ManagementPostGuard.origins(origins));
+    }
+
+    /**
+     * Jolokia's guard goes on the management server as it starts, before the routes do (docs/operations.md#the-management-server).
+     */
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        camel.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                if (alreadyStarted) {
+                    return;
+                }
+                context.addService(new JolokiaGuard(context.getRegistry().lookupByNameAndType("jsonMapper", ObjectMapper.class),
+                        ManagementPostGuard.origins(context.resolvePropertyPlaceholders("{{printery.management.allowed-origins}}")),
+                        context.resolvePropertyPlaceholders("{{printery.management.admin-role}}"),
+                        context.resolvePropertyPlaceholders("{{camel.management.basicPropertiesFile:}}")));
+            }
+        });
     }
 
     @BindToRegistry("eventFormat")

@@ -1,7 +1,6 @@
 package routes.cli;
 
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -89,7 +88,7 @@ final class DeployCommand implements Callable<Integer> {
             DeploymentRun run;
             try {
                 run = orchestrator.submit(new DeployRequest(UUID.randomUUID().toString(), version, environment, strategy,
-                        services, actor == null ? defaultActor() : actor));
+                        services, actor == null ? Operator.name() : actor));
             } catch (EnvironmentLockedException e) {
                 spec.commandLine().getErr().println("printery deploy: " + e.getMessage());
                 return LOCKED;
@@ -134,16 +133,6 @@ final class DeployCommand implements Callable<Integer> {
         }
     }
 
-    private static String defaultActor() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        return System.getProperty("user.name") + "@" + host;
-    }
-
     @Command(name = "cancel", description = "Stop a deployment: what was deployed is rolled back, it ends CANCELLED.")
     static final class CancelCommand implements Callable<Integer> {
         @ParentCommand
@@ -159,7 +148,7 @@ final class DeployCommand implements Callable<Integer> {
         public Integer call() {
             try (CommandContext cli = deploy.context.get()) {
                 Orchestrator orchestrator = cli.bean("orchestrator", Orchestrator.class);
-                if (!orchestrator.requestCancel(id, defaultActor())) {
+                if (!orchestrator.requestCancel(id, Operator.name())) {
                     spec.commandLine().getErr().println("printery deploy cancel: no running deployment " + id);
                     return 1;
                 }

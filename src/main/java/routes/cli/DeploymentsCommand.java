@@ -128,6 +128,7 @@ final class DeploymentsCommand implements Runnable {
             }
             try (CommandContext cli = deployments.context.get()) {
                 int removed = cli.bean("deploymentRecords", DeploymentRecords.class).purge(before);
+                Operator.did("Purged " + removed + " deployment records that started before " + before);
                 spec.commandLine().getOut().println("purged " + removed + " deployment" + (removed == 1 ? "" : "s")
                         + " started before " + before);
                 return 0;

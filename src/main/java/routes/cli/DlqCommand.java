@@ -162,7 +162,11 @@ final class DlqCommand implements Runnable {
                 int failed = 0;
                 for (DlqReplayer.Result r : results) {
                     switch (r.outcome()) {
-                        case REPLAYED -> out.println(r.id() + " replayed to " + r.deadLetter().sourceStream() + " as " + r.entryId());
+                        case REPLAYED -> {
+                            out.println(r.id() + " replayed to " + r.deadLetter().sourceStream() + " as " + r.entryId());
+                            Operator.did("Dead letter " + r.id() + " replayed to " + r.deadLetter().sourceStream() + " as "
+                                    + r.entryId() + (force ? " (--force)" : ""));
+                        }
                         case ALREADY_REPLAYED -> err.println(r.id() + " was already replayed at " + r.deadLetter().replayedAt()
                                 + " (as " + r.entryId() + "); use --force to replay it again");
                         case NOT_FOUND -> err.println("printery dlq: no dead letter " + r.id());
@@ -195,6 +199,7 @@ final class DlqCommand implements Runnable {
             Instant cutoff = parse(() -> Instant.now().minus(TimeArgs.age(olderThan)));
             try (CommandContext cli = dlq.context.get()) {
                 int purged = cli.bean("dlqStore", DlqStore.class).purge(cutoff);
+                Operator.did("Purged " + purged + " dead letters older than " + olderThan);
                 spec.commandLine().getOut().println("purged " + purged + " dead letters older than " + olderThan
                         + " (before " + cutoff + ")");
             }

@@ -148,8 +148,12 @@ public class Orchestrator {
      */
     public DeploymentRun submit(DeployRequest request) {
         plan(request.services());
-        return runs.create(DeploymentRun.pending(request.id(), request.id(), request.version(), request.environment(),
-                request.strategy(), request.services(), request.actor(), clock.instant()));
+        DeploymentRun run = runs.create(DeploymentRun.pending(request.id(), request.id(), request.version(),
+                request.environment(), request.strategy(), request.services(), request.actor(), clock.instant()));
+        try (DeploymentMdc mdc = DeploymentMdc.of(run)) {
+            LOG.info("Deployment {} of {} to {} started by {}", run.id(), run.version(), run.environment(), run.actor());
+        }
+        return run;
     }
 
     public OrchestratorSettings settings() {

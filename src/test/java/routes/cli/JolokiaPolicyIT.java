@@ -1,5 +1,12 @@
 package routes.cli;
 
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,31 +28,39 @@ import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The packaged app's Jolokia applies src/main/resources/jolokia-access.xml: what Hawtio needs answers, the JVM's
- * diagnostic MBeans, sending through the Camel context and editing idempotency keys are refused.
+ * The packaged app's management port as an attacker finds it, without credentials: Jolokia applies
+ * src/main/resources/jolokia-access.xml and routes.app.JolokiaGuard. What Hawtio needs to browse answers; the JVM's
+ * diagnostic MBeans, sending through the Camel context, editing idempotency keys, the JVM's arguments, writes and
+ * every operation that stops or changes the context or a route are refused, as are exec by GET and requests from
+ * another origin. The port listens on loopback only.
  */
 class JolokiaPolicyIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONTEXT = "org.apache.camel:context=printery,name=\"printery\",type=context";
     private static final String VALIDATOR = "org.apache.camel:context=printery,name=\"validator\",type=routes";
+    private static final String DLQ_SHOW = "org.apache.camel:context=printery,name=\"dlq-api-show\",type=routes";
+    private static final String SECRET = "s3cret-" + UUID.randomUUID();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static JarProcess run;
     private static URI jolokia;
+    private static int port;
 
     @BeforeAll
     static void start() throws Exception {
         String stream = "printery:jolokia:" + UUID.randomUUID();
-        int port = Isolation.freePort();
+        port = Isolation.freePort();
         Path db = Files.createTempDirectory("jolokia-policy-db").resolve("printery");
         run = JarProcess.start(Map.of("PRINTERY_REDIS_URL", RedisServer.shared().url(), "PRINTERY_HTTP_PORT", String.valueOf(port),
                         "PRINTERY_DB_URL", "jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE"),
                 List.of("printery.streams.deployment=" + stream, "printery.streams.validation=" + stream + ":validation",
-                        "printery.streams.dlq=" + stream + ":dlq"),
+                        "printery.streams.dlq=" + stream + ":dlq", "printery.test.secret=" + SECRET),
                 "run");
         run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
         jolokia = URI.create("http://127.0.0.1:" + port + "/observe/jolokia");
@@ -72,11 +87,108 @@ class JolokiaPolicyIT {
         assertEquals("Started", ok(read(CONTEXT, "State")).asText());
         assertTrue(ok(exec(CONTEXT, "dumpRoutesAsXml()")).asText().contains("<route id=\"validator\""));
         assertTrue(ok(search("org.apache.camel:type=routes,*")).size() > 1);
-        // Operating the routes stays possible.
-        ok(exec(VALIDATOR, "stop()"));
-        assertEquals("Stopped", ok(read(VALIDATOR, "State")).asText());
-        ok(exec(VALIDATOR, "start()"));
+        assertTrue(ok(search("org.apache.camel:type=consumers,*")).size() > 1);
+        assertTrue(ok(read(VALIDATOR, "ExchangesTotal")).isNumber());
+        assertTrue(ok(exec(VALIDATOR, "dumpRouteStatsAsXml(boolean,boolean)", false, false)).asText().contains("validator"));
+        assertTrue(ok(list("org.apache.camel")).size() > 0);
+        assertEquals("Started", ok(read(CONTEXT, "State")).asText());
+    }
+
+    @Test
+    void stoppingOrChangingTheContextIsRefused() throws Exception {
+        for (String operation : List.of("stop()", "suspend()", "resume()", "restart()", "reset()", "startAllRoutes()")) {
+            forbidden(exec(CONTEXT, operation));
+        }
+        forbidden(write(CONTEXT, "Tracing", true));
+        assertTrue(run.alive(), "still running");
+        assertEquals("Started", ok(read(CONTEXT, "State")).asText());
+        assertFalse(ok(read(CONTEXT, "Tracing")).asBoolean(), "nothing written");
+        assertTrue(run.stderr().stream().anyMatch(l -> l.contains("Jolokia request refused") && l.contains("anonymous@")),
+                "refusals are logged with who sent them");
+    }
+
+    @Test
+    void stoppingOrRemovingARouteIsRefused() throws Exception {
+        for (String operation : List.of("stop()", "stop(long)", "stopAndFail()", "suspend()", "restart()", "remove()")) {
+            Object[] arguments = operation.equals("stop(long)") ? new Object[] {1L} : new Object[0];
+            forbidden(exec(DLQ_SHOW, operation, arguments));
+        }
+        forbidden(exec("org.apache.camel:context=printery,type=consumers,*", "stop()"));
+        assertEquals("Started", ok(read(DLQ_SHOW, "State")).asText());
+        HttpResponse<String> shown = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/dlq/no-such-letter")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, shown.statusCode(), shown::body);
+        assertTrue(shown.body().contains("error"), shown::body);
+    }
+
+    @Test
+    void theJvmsArgumentsAreNotShown() throws Exception {
+        forbidden(read("java.lang:type=Runtime", "InputArguments"));
+        forbidden(read("java.lang:type=Runtime", "SystemProperties"));
+        // All its attributes at once would include them: refused too; one by one the others answer.
+        JsonNode runtime = post(JSON.createObjectNode().put("type", "read").put("mbean", "java.lang:type=Runtime"));
+        assertFalse(runtime.toString().contains(SECRET), "the -D option's value in " + runtime);
+        forbidden(runtime);
+        assertTrue(ok(read("java.lang:type=Runtime", "Uptime")).asLong() > 0);
+    }
+
+    @Test
+    void execAndWriteByGetAreRefused() throws Exception {
+        String mbean = CONTEXT.replace("\"", "%22");
+        for (String path : List.of("/exec/" + mbean + "/stop()", "/ex%65c/" + mbean + "/stop()",
+                "/write/" + mbean + "/Tracing/true", "?p=/exec/" + mbean + "/stop()")) {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(jolokia + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, answer.statusCode(), () -> path + ": " + answer.body());
+        }
+        assertTrue(run.alive(), "still running");
+        assertEquals("Started", ok(read(CONTEXT, "State")).asText());
+        // Reading by GET stays (Hawtio and curl use it).
+        HttpResponse<String> version = HTTP.send(HttpRequest.newBuilder(URI.create(jolokia + "/version")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, version.statusCode(), version::body);
+    }
+
+    @Test
+    void requestsFromAnotherOriginAreRefused() throws Exception {
+        // A page elsewhere: a text/plain POST needs no preflight, and Jolokia would answer it.
+        String stop = JSON.createObjectNode().put("type", "exec").put("mbean", VALIDATOR).put("operation", "stop()").toString();
+        String read = JSON.createObjectNode().put("type", "read").put("mbean", CONTEXT).put("attribute", "State").toString();
+        for (String body : List.of(stop, read)) {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(jolokia).header("Origin", "http://evil.example")
+                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, answer.statusCode(), answer::body);
+            assertTrue(answer.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "no CORS answer");
+        }
+        HttpResponse<String> replay = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/dlq/no-such-letter/replay?force=true")).header("Origin", "http://evil.example")
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, replay.statusCode(), replay::body);
         assertEquals("Started", ok(read(VALIDATOR, "State")).asText());
+    }
+
+    @Test
+    void theConsolesThatSendOrMoveFilesAreOff() throws Exception {
+        for (String path : List.of("/q/send", "/q/upload/x", "/q/download/x", "/q/dev")) {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, answer.statusCode(), path);
+        }
+    }
+
+    @Test
+    void thePortListensOnLoopbackOnly() throws Exception {
+        InetAddress other = NetworkInterface.networkInterfaces().filter(JolokiaPolicyIT::up)
+                .flatMap(NetworkInterface::inetAddresses).filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+                .findFirst().orElse(null);
+        assumeTrue(other != null, "this host has an address besides loopback");
+        try (Socket socket = new Socket()) {
+            assertThrows(ConnectException.class, () -> socket.connect(new InetSocketAddress(other, port), 2000),
+                    "the port answers on " + other);
+        }
+        assertTrue(run.stderr().stream().noneMatch(l -> l.contains(SECRET)), "the -D secret is never logged");
     }
 
     @Test
@@ -113,6 +225,24 @@ class JolokiaPolicyIT {
     private static JsonNode read(String mbean, String attribute) throws Exception {
         ObjectNode request = JSON.createObjectNode().put("type", "read").put("mbean", mbean).put("attribute", attribute);
         return post(request);
+    }
+
+    private static boolean up(NetworkInterface face) {
+        try {
+            return face.isUp();
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    private static JsonNode write(String mbean, String attribute, Object value) throws Exception {
+        ObjectNode request = JSON.createObjectNode().put("type", "write").put("mbean", mbean).put("attribute", attribute);
+        request.set("value", JSON.valueToTree(value));
+        return post(request);
+    }
+
+    private static JsonNode list(String path) throws Exception {
+        return post(JSON.createObjectNode().put("type", "list").put("path", path));
     }
 
     private static JsonNode search(String pattern) throws Exception {

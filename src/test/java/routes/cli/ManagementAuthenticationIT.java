@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import routes.support.Isolation;
 import routes.support.RedisServer;
@@ -23,11 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ManagementAuthenticationIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String VALIDATOR = "org.apache.camel:context=printery,name=\"validator\",type=routes";
+    private static final String VALIDATOR_JSON = VALIDATOR.replace("\"", "\\\"");
+    private static final String STATE = "{\"type\":\"read\",\"mbean\":\"" + VALIDATOR_JSON + "\",\"attribute\":\"State\"}";
 
     @Test
     void everyPathAsksForTheCredentialsOfTheUsersFile() throws Exception {
         Path dir = Files.createTempDirectory("management-auth");
-        Path users = Files.writeString(dir.resolve("users.properties"), "user.ops = s3cret,admin\nrole.admin = *\n");
+        Path users = Files.writeString(dir.resolve("users.properties"), "user.ops = s3cret,admin\nuser.watch = l00k,viewer\n"
+                + "role.admin = *\nrole.viewer = read\n");
         String stream = "printery:auth:" + UUID.randomUUID();
         int port = Isolation.freePort();
         try (JarProcess run = JarProcess.start(
@@ -49,6 +55,21 @@ class ManagementAuthenticationIT {
             }
             assertEquals(401, replay(base + "/api/dlq/no-such-letter/replay", null), "replay without credentials");
             assertEquals(404, replay(base + "/api/dlq/no-such-letter/replay", "ops:s3cret"), "replay reaches the DLQ API");
+
+            // Jolokia operations that change state: the admin role only, and logged with who.
+            String stop = "{\"type\":\"exec\",\"mbean\":\"" + VALIDATOR_JSON + "\",\"operation\":\"stop()\"}";
+            String start = stop.replace("stop()", "start()");
+            assertEquals(403, jolokia(base, stop, "watch:l00k").path("status").asInt(), "a viewer cannot stop a route");
+            assertEquals("Started", jolokia(base, STATE, "watch:l00k").path("value").asText(), "a viewer reads");
+            JsonNode stopped = jolokia(base, stop, "ops:s3cret");
+            assertEquals(200, stopped.path("status").asInt(), () -> "an admin can stop a route: " + stopped);
+            assertEquals("Stopped", jolokia(base, STATE, "watch:l00k").path("value").asText());
+            assertEquals(200, jolokia(base, start, "ops:s3cret").path("status").asInt());
+            assertEquals("Started", jolokia(base, STATE, "ops:s3cret").path("value").asText());
+            run.awaitStderr(line -> line.contains("JMX exec stop() on " + VALIDATOR + " by ops@127.0.0.1"), 10,
+                    "the admin's stop logged with the user");
+            assertTrue(run.stderr().stream().anyMatch(l -> l.contains("Jolokia request refused") && l.contains("watch@")),
+                    "the viewer's refusal logged with the user");
 
             // A deployment asked for without an actor is the authenticated user's.
             String deploy = "{\"version\": \"v1.0.0\", \"environment\": \"staging\", \"services\": [\"api\"]}";
@@ -76,6 +97,14 @@ class ManagementAuthenticationIT {
 
     private static int replay(String url, String credentials) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()), credentials);
+    }
+
+    private static JsonNode jolokia(String base, String request, String credentials) throws Exception {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/observe/jolokia"))
+                .header("Content-Type", "application/json").header("Authorization", "Basic "
+                        + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(answer.body());
     }
 
     private static HttpRequest.Builder deployRequest(String base, String body) {
