@@ -85,6 +85,12 @@ public class DatabaseConfiguration implements CamelConfiguration {
         }
     }
 
+    /** Found in the registry by Camel's health check registry: /observe/health/ready reports it. */
+    @BindToRegistry("databaseHealthCheck")
+    public DatabaseHealthCheck databaseHealthCheck(HikariDataSource printeryDataSource) {
+        return new DatabaseHealthCheck(printeryDataSource);
+    }
+
     @BindToRegistry("databaseRetry")
     public DatabaseRetry databaseRetry(CamelContext context) {
         return new DatabaseRetry(context);

@@ -41,6 +41,20 @@ public final class PostgresDatabases {
         }
     }
 
+    /**
+     * Takes a database {@link #create()} made away from its clients, as an outage does (new connections refused,
+     * open ones ended), or gives it back.
+     */
+    public static void outage(String url, boolean away) throws SQLException {
+        String database = url.substring(SERVER.length());
+        try (Connection admin = admin(); Statement s = admin.createStatement()) {
+            s.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS " + !away);
+            if (away) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+            }
+        }
+    }
+
     private static Connection admin() throws SQLException {
         return DriverManager.getConnection(SERVER + "postgres?connectTimeout=5", USER, "");
     }
