@@ -38,19 +38,24 @@ public final class RoutesCheck {
      * another file), or null when they read.
      */
     public static RoutesFileException check(List<Path> files) {
+        return checkLocations(files.stream().map(f -> "file:" + f.toAbsolutePath()).toList());
+    }
+
+    /** As {@link #check(List)}, for route files wherever Camel reads them ({@code file:}, {@code classpath:}). */
+    public static RoutesFileException checkLocations(List<String> locations) {
         try (DefaultCamelContext camel = new DefaultCamelContext(false)) {
             // With run's properties: an interceptFrom with a uri (routes.yaml's check of management POSTs) resolves
             // the endpoint of every route it may apply to.
             camel.getPropertiesComponent().setLocation("classpath:application.properties");
             camel.build();
             var resources = PluginHelper.getResourceLoader(camel);
-            PluginHelper.getRoutesLoader(camel).loadRoutes(files.stream()
-                    .map(f -> resources.resolveResource("file:" + f.toAbsolutePath())).toArray(Resource[]::new));
+            PluginHelper.getRoutesLoader(camel).loadRoutes(locations.stream().map(resources::resolveResource)
+                    .toArray(Resource[]::new));
             return null;
         } catch (Exception e) {
             RoutesFileException problem = RoutesFileException.of(e);
             if (problem == null) {
-                throw new IllegalStateException("cannot read " + files + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot read " + locations + ": " + e.getMessage(), e);
             }
             return problem;
         }

@@ -19,8 +19,8 @@ import routes.manifest.ManifestException;
  */
 @Command(name = "printery", synopsisHeading = "", customSynopsis = "usage: printery <command> [options]%n",
         description = "Coordinates multi-service deployments through events on Redis Streams.",
-        subcommands = {RunCommand.class, PublishCommand.class, TailCommand.class, BenchCommand.class, DlqCommand.class,
-                DeployCommand.class, DemoCommand.class, DeploymentsCommand.class,
+        subcommands = {RunCommand.class, CheckConfigCommand.class, PublishCommand.class, TailCommand.class,
+                BenchCommand.class, DlqCommand.class, DeployCommand.class, DemoCommand.class, DeploymentsCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nEnvironment:%n",
         footer = {"  PRINTERY_REDIS_URL  Redis (default redis://127.0.0.1:6379)",

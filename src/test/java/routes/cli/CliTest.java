@@ -49,7 +49,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "publish", "tail", "bench", "dlq", "dlq list", "dlq show", "dlq replay", "dlq purge",
+    @ValueSource(strings = {"run", "check-config", "publish", "tail", "bench", "dlq", "dlq list", "dlq show", "dlq replay", "dlq purge",
         "deploy", "deploy cancel", "demo", "deployments", "deployments list", "deployments show", "deployments purge"})
     void everyCommandsHelpPrintsItsOwnUsageAndDoesNothingElse(String command) {
         for (String flag : List.of("--help", "-h")) {
