@@ -79,6 +79,10 @@ public final class ConfigCheck {
                     problems.add(new Problem("-D" + key, "no such setting (" + PROPERTIES + " lists every one)"));
                 }
             }
+            String logFormat = LogFormat.problem(env.get(LogFormat.ENV));
+            if (logFormat != null) {
+                problems.add(new Problem(LogFormat.ENV, logFormat));
+            }
             int routeFiles = checkRoutes(camel, problems);
             String manifest = checkManifest(camel, problems);
             return new Report(lines.size(), routeFiles, manifest, problems);

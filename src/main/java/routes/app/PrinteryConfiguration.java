@@ -98,8 +98,15 @@ public class PrinteryConfiguration implements CamelConfiguration {
     /**
      * Jolokia's guard goes on the management server as it starts, before the routes do (docs/operations.md#the-management-server).
      */
+    /** The one log line per handled entry; routes name their outcome with its outcome method. */
+    @BindToRegistry("eventLog")
+    public EventLog eventLog() {
+        return new EventLog();
+    }
+
     @Override
     public void configure(CamelContext camel) throws Exception {
+        camel.getManagementStrategy().addEventNotifier(camel.getRegistry().lookupByNameAndType("eventLog", EventLog.class));
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import org.apache.camel.util.ObjectHelper;
 import picocli.CommandLine;
+import routes.app.LogFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -48,6 +49,11 @@ public final class Cli implements Runnable {
 
     /** Runs one command line and returns its exit code. */
     public static int execute(String[] argv, PrintWriter out, PrintWriter err) {
+        String logFormat = LogFormat.problem(System.getenv(LogFormat.ENV));
+        if (logFormat != null) {
+            err.println("printery: " + logFormat);
+            return 2;
+        }
         return execute(argv, out, err, CommandLine.defaultFactory());
     }
 

@@ -175,7 +175,7 @@ final class DemoCommand implements Callable<Integer> {
     private static void logTo(Path file) {
         LoggerContext logging = (LoggerContext) LogManager.getContext(false);
         Configuration configuration = logging.getConfiguration();
-        Appender console = configuration.getAppender("out");
+        Appender console = configuration.getAppender("text");
         Appender appender = FileAppender.newBuilder().setName("demo").withFileName(file.toString())
                 .setLayout(console.getLayout()).setConfiguration(configuration).build();
         appender.start();

@@ -196,4 +196,15 @@ public final class EventTypes {
     public static String shortStatus(Enum<?> value) {
         return shortStatus(value.name());
     }
+
+    /** A result event's verdict as people read it (PASSED, HEALTHY, FAILURE ...), empty for other events. */
+    public static String verdictOf(DeploymentEvent event) {
+        return switch (event.getPayloadCase()) {
+            case VALIDATION_COMPLETED -> shortStatus(event.getValidationCompleted().getResult());
+            case DEPENDENCY_CHECK_COMPLETED -> shortStatus(event.getDependencyCheckCompleted().getResult());
+            case HEALTH_CHECK_COMPLETED -> shortStatus(event.getHealthCheckCompleted().getOverallStatus());
+            case STAGE_COMPLETED -> shortStatus(event.getStageCompleted().getStatus());
+            default -> "";
+        };
+    }
 }

@@ -109,7 +109,7 @@ public class DependencyChecker implements AutoCloseable {
         }
         DependencyCheckResult result = overall(statuses);
         long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        LOG.info("Dependency check of stage {} for deployment {}: {} ({} dependencies, {} ms)", completed.getStage(),
+        LOG.debug("Dependency check of stage {} for deployment {}: {} ({} dependencies, {} ms)", completed.getStage(),
                 event.getDeploymentId(), result, statuses.size(), durationMs);
         return ResultEvents.envelope(event, EventTypes.DEPENDENCY_CHECK_COMPLETED)
                 .setDependencyCheckCompleted(DependencyCheckCompletedEvent.newBuilder().setStage(completed.getStage())

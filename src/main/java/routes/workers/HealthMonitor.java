@@ -116,7 +116,7 @@ public class HealthMonitor {
             LOG.warn("Health check of stage {} for deployment {}: UNHEALTHY: {}", completed.getStage(),
                     event.getDeploymentId(), result.getRollbackReason());
         } else {
-            LOG.info("Health check of stage {} for deployment {}: {} ({} services, {} ms)", completed.getStage(),
+            LOG.debug("Health check of stage {} for deployment {}: {} ({} services, {} ms)", completed.getStage(),
                     event.getDeploymentId(), overall, statuses.size(), durationMs);
         }
         return ResultEvents.envelope(event, EventTypes.HEALTH_CHECK_COMPLETED).setHealthCheckCompleted(result).build();

@@ -96,7 +96,7 @@ public class Validator {
         ValidationResult overall = results.stream().map(ValidationCheckResult::getResult)
                 .reduce(ValidationResult.VALIDATION_RESULT_PASSED, CheckOutcome::worse);
         long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
-        LOG.info("deployment {} version {} in {}: validation {} in {} ms: {}", event.getDeploymentId(), release.version(),
+        LOG.debug("deployment {} version {} in {}: validation {} in {} ms: {}", event.getDeploymentId(), release.version(),
                 release.environment(), overall, durationMs, results.stream()
                         .map(r -> r.getName() + " " + r.getResult() + " (" + r.getMessage() + ")").toList());
         return ResultEvents.envelope(event, EventTypes.VALIDATION_COMPLETED).setValidationCompleted(ValidationCompletedEvent.newBuilder()

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +69,7 @@ class StartupIT {
                 int exit = run.awaitExit(60);
                 assertTrue(exit != 0, "exit code " + exit);
                 assertEquals(1, run.stderr().size(), () -> "one line: " + run.stderr());
-                assertTrue(run.stderr().get(0).contains("management port 0.0.0.0:" + port + " is in use"), () -> "" + run.stderr());
+                assertTrue(run.stderr().get(0).contains("management port 127.0.0.1:" + port + " is in use"), () -> "" + run.stderr());
             }
         }
     }
@@ -149,7 +151,7 @@ class StartupIT {
             String text = String.join("\n", start);
             assertTrue(start.size() <= 25, () -> start.size() + " lines before ready:\n" + text);
             for (String needed : List.of("Printery ", "Redis " + redis, "Database jdbc:h2:file:" + dir.resolve("state"),
-                    "Management server http://0.0.0.0:" + env.get("PRINTERY_HTTP_PORT"), "group printery-validator on " + stream,
+                    "Management server http://127.0.0.1:" + env.get("PRINTERY_HTTP_PORT"), "group printery-validator on " + stream,
                     "group printery-notifier", "Notifications: ", dir.resolve("state").resolve("outbox.log").toString())) {
                 assertTrue(text.contains(needed), () -> "says " + needed + ":\n" + text);
             }
@@ -158,6 +160,29 @@ class StartupIT {
             assertTrue(Files.exists(dir.resolve("state").resolve("printery.mv.db")), "the H2 database in PRINTERY_DATA_DIR");
             run.terminate();
             run.awaitExit(45);
+        }
+    }
+
+    @Test
+    void withTheJsonLogFormatEveryLineIsOneJsonObject() throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT",
+                String.valueOf(Isolation.freePort()), "PRINTERY_DATA_DIR", dir.resolve("state").toString(),
+                "PRINTERY_LOG_FORMAT", "json"));
+        try (JarProcess run = JarProcess.start(env, onStream, "run")) {
+            run.awaitStderr(line -> line.contains("\"message\":\"ready\""), 60, "ready");
+            run.terminate();
+            run.awaitExit(45);
+            ObjectMapper json = new ObjectMapper();
+            assertTrue(run.stderr().size() > 5, run.stderr()::toString);
+            for (String line : run.stderr()) {
+                JsonNode parsed = json.readTree(line);
+                assertTrue(parsed.has("@timestamp") && parsed.has("log.level") && parsed.has("message"), line);
+            }
+        }
+        env.put("PRINTERY_LOG_FORMAT", "xml");
+        try (JarProcess run = JarProcess.start(env, onStream, "run")) {
+            assertEquals(2, run.awaitExit(30));
+            assertEquals(List.of("printery: PRINTERY_LOG_FORMAT 'xml' is not one of [text, json]"), run.stderr());
         }
     }
 

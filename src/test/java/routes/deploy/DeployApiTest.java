@@ -154,8 +154,7 @@ class DeployApiTest {
                 .anyMatch(item -> item.get("id").asText().equals(id)), listed::toString);
 
         // Every line the workers and the orchestrator logged for it carries its ids; the console pattern shows them.
-        for (String logger : List.of("routes.workers.Validator", "routes.workers.HealthMonitor", "routes.deploy.Orchestrator",
-                "routes.deploy.DeployApi")) {
+        for (String logger : List.of("routes.app.EventLog", "routes.deploy.Orchestrator", "routes.deploy.DeployApi")) {
             List<LogEvent> lines = logs.about(id, logger);
             assertFalse(lines.isEmpty(), () -> logger + " logged nothing about " + id + ": " + logs.messages());
             for (LogEvent line : lines) {
@@ -163,7 +162,15 @@ class DeployApiTest {
                 assertEquals(id, line.getContextData().getValue("deploymentId"), () -> logger + ": " + line.getMessage());
             }
         }
-        LogEvent validated = logs.about(id, "routes.workers.Validator").get(0);
+        // One line per event each worker handled, with its outcome.
+        List<String> handled = logs.about(id, "routes.app.EventLog").stream().map(e -> e.getMessage().getFormattedMessage()).toList();
+        for (String line : List.of("validator: deployment:started of deployment " + id + ": validation:completed WARNINGS in ",
+                "health-monitor: deployment:stage:frontend:completed of deployment " + id + ": health:check:completed HEALTHY in ",
+                "notifier: deployment:completed of deployment " + id + ": notified slack:#materi-deployments, email:",
+                "orchestrator: health:check:completed of deployment " + id + ": health:check:completed HEALTHY in ")) {
+            assertEquals(1, handled.stream().filter(l -> l.startsWith(line)).count(), () -> line + " once in " + handled);
+        }
+        LogEvent validated = logs.about(id, "routes.app.EventLog").get(0);
         assertTrue(logs.console().toSerializable(validated).toString().contains("[" + id + "]"),
                 () -> "log4j2.properties' pattern: " + logs.console().toSerializable(validated));
         assertTrue(logs.messages().contains("Deployment " + id + " of v1.0.0 to staging-ok submitted by api over HTTP"),
@@ -358,7 +365,7 @@ class DeployApiTest {
 
         /** The layout of the console appender log4j2.properties configures. */
         Layout<?> console() {
-            return context().getConfiguration().getAppender("out").getLayout();
+            return context().getConfiguration().getAppender("text").getLayout();
         }
 
         @Override

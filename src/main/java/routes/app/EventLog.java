@@ -1,0 +1,126 @@
+package routes.app;
+
+import java.util.Collection;
+import java.util.stream.Collectors;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeCompletedEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeEvent;
+import org.apache.camel.spi.CamelEvent.ExchangeFailedEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import routes.events.EntryLayout;
+import routes.events.EventTypes;
+import routes.events.proto.DeploymentEvent;
+import routes.streams.RedisStreamsEndpoint;
+import routes.workers.notify.Notification;
+
+/**
+ * One line per stream entry a route handled, when its handling ends: the route (the worker), the event's type and
+ * deployment, the outcome and how long it took; the correlation id is in the logging MDC. A route names its outcome
+ * in exchange property {@value #OUTCOME} ({@link #outcome} makes it from what the worker returned); entries a route
+ * only passes by (types it does not handle) have none and are logged at DEBUG. Failures that leave the entry pending
+ * are WARN; dead letters INFO (the dead letter route logs its WARN).
+ */
+public class EventLog extends EventNotifierSupport {
+
+    public static final String OUTCOME = "PrinteryOutcome";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
+    /** The logging MDC's keys (camel.mdc.customProperties). */
+    private static final String CORRELATION_ID = "correlationId";
+    private static final String DEPLOYMENT_ID = "deploymentId";
+
+    public EventLog() {
+        setIgnoreCamelContextEvents(true);
+        setIgnoreCamelContextInitEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeSendingEvents(true);
+        setIgnoreExchangeSentEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    }
+
+    /** The outcome of what a worker returned: a result event's type and verdict, notifications' channels. */
+    public String outcome(Object result) {
+        if (result instanceof DeploymentEvent event) {
+            String verdict = EventTypes.verdictOf(event);
+            return event.getType() + (verdict.isEmpty() ? "" : " " + verdict);
+        }
+        if (result instanceof Collection<?> items && items.stream().allMatch(Notification.class::isInstance)) {
+            return items.isEmpty() ? "no notification" : "notified " + items.stream()
+                    .map(n -> ((Notification) n).getChannel()).collect(Collectors.joining(", "));
+        }
+        return result == null ? "nothing to publish" : "done";
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        if (!(event instanceof ExchangeCompletedEvent || event instanceof ExchangeFailedEvent)) {
+            return false;
+        }
+        Exchange exchange = ((ExchangeEvent) event).getExchange();
+        // An entry's own exchange, not the copies a split makes of it (they name it as their correlation).
+        return exchange.getFromEndpoint() instanceof RedisStreamsEndpoint
+                && exchange.getProperty(ExchangePropertyKey.CORRELATION_ID) == null;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        Exchange exchange = ((ExchangeEvent) event).getExchange();
+        String route = exchange.getFromRouteId();
+        String type = exchange.getIn().getHeader(EntryLayout.EVENT_TYPE, "(no type)", String.class);
+        String deployment = exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID, "(none)", String.class);
+        long ms = exchange.getClock().elapsed();
+        Exception failure = exchange.getException();
+        Throwable caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
+        String outcome = exchange.getProperty(OUTCOME, String.class);
+        // The event notifier runs after the exchange's own logging context is gone: the line gets it again, and the
+        // thread's context is left as it was.
+        String correlationBefore = MDC.get(CORRELATION_ID);
+        String deploymentBefore = MDC.get(DEPLOYMENT_ID);
+        put(CORRELATION_ID, exchange.getIn().getHeader(EntryLayout.CORRELATION_ID, String.class));
+        put(DEPLOYMENT_ID, exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID, String.class));
+        try {
+            log(route, type, deployment, ms, failure, caught, outcome, exchange);
+        } finally {
+            put(CORRELATION_ID, correlationBefore);
+            put(DEPLOYMENT_ID, deploymentBefore);
+        }
+    }
+
+    private static void put(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
+    }
+
+    private static void log(String route, String type, String deployment, long ms, Exception failure, Throwable caught,
+                            String outcome, Exchange exchange) {
+        if (failure != null) {
+            LOG.warn("{}: {} of deployment {} failed after {} ms, its entry stays pending: {}", route, type, deployment,
+                    ms, describe(failure));
+        } else if (caught != null) {
+            LOG.info("{}: {} of deployment {} dead-lettered after {} ms: {}", route, type, deployment, ms, describe(caught));
+        } else if (exchange.getProperty(ExchangePropertyKey.DUPLICATE_MESSAGE, false, Boolean.class)) {
+            LOG.info("{}: {} of deployment {} handled before, skipped", route, type, deployment);
+        } else if (outcome != null) {
+            LOG.info("{}: {} of deployment {}: {} in {} ms", route, type, deployment, outcome, ms);
+        } else {
+            LOG.debug("{}: {} of deployment {} passed by", route, type, deployment);
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+}
