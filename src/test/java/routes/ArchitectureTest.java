@@ -11,7 +11,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * Packages depend one way: the command line on the app (Camel Main and configuration), the app on the workers, the
  * orchestrator, the dead-letter queue and the CDEvents mirror, those on the events, the events on the streams
- * component; and the component on nothing of Printery's.
+ * component; and the component on nothing of Printery's. The time arguments (routes.time) are shared by the command
+ * line and the APIs of the DLQ and the record, and depend on nothing of Printery's.
  */
 class ArchitectureTest {
 
@@ -35,6 +36,7 @@ class ArchitectureTest {
             .layer("Manifest").definedBy("routes.manifest..")
             .layer("Events").definedBy("routes.events..")
             .layer("Streams").definedBy("routes.streams..")
+            .layer("Time").definedBy("routes.time..")
             .whereLayer("Main").mayNotBeAccessedByAnyLayer()
             .whereLayer("Cli").mayOnlyBeAccessedByLayers("Main")
             .whereLayer("Bench").mayOnlyBeAccessedByLayers("Cli")
@@ -49,7 +51,15 @@ class ArchitectureTest {
             .whereLayer("Manifest").mayOnlyBeAccessedByLayers("App", "Cli", "Workers", "Deploy", "Interop")
             .whereLayer("Events").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Record", "Interop")
             .whereLayer("Streams").mayOnlyBeAccessedByLayers("App", "Cli", "Bench", "Workers", "Deploy", "Dlq", "Record", "Events")
+            .whereLayer("Time").mayOnlyBeAccessedByLayers("Cli", "App", "Dlq", "Record")
             .check(CLASSES);
+    }
+
+    @Test
+    void theTimeArgumentsKnowNothingOfPrintery() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes().that().resideInAPackage("routes.time..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("routes.time..", "java..")
+                .check(CLASSES);
     }
 
     @Test

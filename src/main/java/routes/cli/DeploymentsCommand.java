@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import routes.app.CommandContext;
-import routes.dlq.TimeArgs;
+import routes.time.TimeArgs;
 import routes.record.DeploymentRecords;
 import routes.record.RecordApi;
 
@@ -48,6 +48,9 @@ final class DeploymentsCommand implements Runnable {
         String environment;
         @Option(names = "--status", paramLabel = "S", description = "Only these: RUNNING, ROLLING_BACK, SUCCESS, FAILURE, ROLLED_BACK, CANCELLED.")
         String status;
+        @Option(names = "--since", paramLabel = "T",
+                description = "Only those started then or later: an age (30m, 2h, 7d), a date (2026-11-22) or an instant.")
+        String since;
         @Option(names = "--limit", paramLabel = "N", defaultValue = "" + RecordApi.DEFAULT_LIMIT,
                 description = "At most N (default ${DEFAULT-VALUE}, at most " + RecordApi.MAX_LIMIT + ").")
         int limit;
@@ -63,10 +66,16 @@ final class DeploymentsCommand implements Runnable {
             if (limit < 1 || limit > RecordApi.MAX_LIMIT) {
                 throw new UsageException("--limit must be from 1 to " + RecordApi.MAX_LIMIT);
             }
+            Instant from;
+            try {
+                from = TimeArgs.since(since, Instant.now());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--since " + e.getMessage());
+            }
             PrintWriter out = spec.commandLine().getOut();
             try (CommandContext cli = deployments.context.get()) {
                 var page = cli.bean("deploymentRecords", DeploymentRecords.class)
-                        .list(new DeploymentRecords.Filter(environment, wanted, null, null, null), null, limit);
+                        .list(new DeploymentRecords.Filter(environment, wanted, null, null, from), null, limit);
                 ObjectMapper mapper = cli.bean("jsonMapper", ObjectMapper.class);
                 for (Map<String, Object> row : page.items()) {
                     out.println(json ? mapper.writeValueAsString(row) : String.format("%s  %-12s %-12s %-16s %s  %s",

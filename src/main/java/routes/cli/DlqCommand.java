@@ -22,7 +22,7 @@ import routes.dlq.DeadLetter;
 import routes.dlq.DlqApi;
 import routes.dlq.DlqReplayer;
 import routes.dlq.DlqStore;
-import routes.dlq.TimeArgs;
+import routes.time.TimeArgs;
 import routes.events.EventFormat;
 import routes.events.InvalidEventException;
 

@@ -11,6 +11,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import routes.time.TimeArgs;
 
 /**
  * The DLQ's HTTP API (routes dlq-api-* in routes.yaml): GET /api/dlq, GET /api/dlq/{id}, POST /api/dlq/{id}/replay

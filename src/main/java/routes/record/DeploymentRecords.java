@@ -53,6 +53,9 @@ public class DeploymentRecords {
         return row;
     };
 
+    private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
+    private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ObjectMapper json;
@@ -161,7 +164,7 @@ public class DeploymentRecords {
         condition(sql, args, "actor", filter.actor());
         if (filter.since() != null) {
             sql.append(" AND started_at >= ?");
-            args.add(filter.since().toEpochMilli());
+            args.add(millis(filter.since()));
         }
         if (cursor != null) {
             Object[] at = cursor(cursor);
@@ -189,11 +192,19 @@ public class DeploymentRecords {
         Integer removed = tx.execute(status -> {
             for (String table : List.of("deployment_record_event", "notification_delivery")) {
                 jdbc.update("DELETE FROM " + table + " WHERE deployment_id IN (SELECT id FROM deployment_record "
-                        + "WHERE started_at < ?)", before.toEpochMilli());
+                        + "WHERE started_at < ?)", millis(before));
             }
-            return jdbc.update("DELETE FROM deployment_record WHERE started_at < ?", before.toEpochMilli());
+            return jdbc.update("DELETE FROM deployment_record WHERE started_at < ?", millis(before));
         });
         return removed == null ? 0 : removed;
+    }
+
+    /** Epoch millis, as the columns hold them; an instant beyond their range is before or after every record. */
+    private static long millis(Instant instant) {
+        if (instant.isBefore(EARLIEST)) {
+            return Long.MIN_VALUE;
+        }
+        return instant.isAfter(LATEST) ? Long.MAX_VALUE : instant.toEpochMilli();
     }
 
     private static void condition(StringBuilder sql, List<Object> args, String column, String value) {

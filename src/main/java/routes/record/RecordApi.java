@@ -1,7 +1,6 @@
 package routes.record;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import com.google.protobuf.util.JsonFormat;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import routes.events.proto.DeploymentEvent;
+import routes.time.TimeArgs;
 
 /**
  * The record's HTTP API (routes record-api-* in routes.yaml): GET /api/deployments (a page, newest first, filtered,
@@ -40,7 +40,7 @@ public class RecordApi {
         this.json = json;
     }
 
-    /** ?environment=&status=&version=&actor=&since=ISO-instant&limit=N&cursor=C */
+    /** ?environment=&status=&version=&actor=&since=T&limit=N&cursor=C (T: 30m, 2h, 7d, a date or an instant) */
     public void list(Exchange exchange) throws JsonProcessingException {
         Message in = exchange.getIn();
         DeploymentRecords.Page page;
@@ -51,7 +51,7 @@ public class RecordApi {
             }
             DeploymentRecords.Filter filter = new DeploymentRecords.Filter(in.getHeader("environment", String.class),
                     status == null ? null : status.strip().toUpperCase(), in.getHeader("version", String.class),
-                    in.getHeader("actor", String.class), since(in.getHeader("since", String.class)));
+                    in.getHeader("actor", String.class), since(in.getHeader("since", String.class), Instant.now()));
             page = records.list(filter, blankToNull(in.getHeader("cursor", String.class)), limit(in.getHeader("limit", String.class)));
         } catch (IllegalArgumentException e) {
             respond(exchange, 400, Map.of("error", e.getMessage()));
@@ -94,14 +94,12 @@ public class RecordApi {
         respond(exchange, 200, body);
     }
 
-    static Instant since(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
+    /** An age ago (30m, 2h, 7d), a UTC date or an ISO-8601 instant, as the DLQ's since; null when not given. */
+    static Instant since(String text, Instant now) {
         try {
-            return Instant.parse(text.strip());
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("since '" + text + "' is not an ISO-8601 instant like 2026-12-01T00:00:00Z");
+            return TimeArgs.since(text, now);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("since " + e.getMessage());
         }
     }
 

@@ -203,6 +203,18 @@ class CliTest {
         assertEquals("", cli(app, "deployments", "list", "--environment", environment, "--status", "SUCCESS").out());
         assertUsageError(cli(app, "deployments", "list", "--status", "done"), "printery deployments list: ",
                 "--status 'done' is not one of");
+        // Started in 1970: in for a since before that, out for an age.
+        assertTrue(cli(app, "deployments", "list", "--environment", environment, "--since", "1970-01-01").out()
+                .contains(id));
+        assertTrue(cli(app, "deployments", "list", "--environment", environment, "--since", "1970-01-01T00:00:01Z")
+                .out().contains(id), "started at that very second: in");
+        Run recent = cli(app, "deployments", "list", "--environment", environment, "--since", "7d");
+        assertEquals(0, recent.exit(), recent::toString);
+        assertEquals("", recent.out());
+        assertUsageError(cli(app, "deployments", "list", "--since", "999999999999999d"), "printery deployments list: ",
+                "--since '999999999999999d'");
+        assertUsageError(cli(app, "deployments", "list", "--since", "yesterday"), "printery deployments list: ",
+                "--since 'yesterday'");
 
         Run shown = cli(app, "deployments", "show", id, "--json");
         assertEquals(0, shown.exit(), shown::toString);

@@ -152,6 +152,15 @@ class DeployApiTest {
         JsonNode listed = JSON.readTree(get("/api/deployments?environment=staging-ok").body()).get("items");
         assertTrue(java.util.stream.StreamSupport.stream(listed.spliterator(), false)
                 .anyMatch(item -> item.get("id").asText().equals(id)), listed::toString);
+        // since: an age or an instant; the deployment started a moment ago.
+        for (String since : List.of("1h", "7d", java.time.Instant.now().minusSeconds(3600).toString())) {
+            JsonNode recent = JSON.readTree(get("/api/deployments?environment=staging-ok&since=" + since).body()).get("items");
+            assertTrue(java.util.stream.StreamSupport.stream(recent.spliterator(), false)
+                    .anyMatch(item -> item.get("id").asText().equals(id)), () -> since + ": " + recent);
+        }
+        JsonNode future = JSON.readTree(get("/api/deployments?environment=staging-ok&since="
+                + java.time.Instant.now().plusSeconds(3600)).body()).get("items");
+        assertEquals(0, future.size(), future::toString);
 
         // Every line the workers and the orchestrator logged for it carries its ids; the console pattern shows them.
         for (String logger : List.of("routes.app.EventLog", "routes.deploy.Orchestrator", "routes.deploy.DeployApi")) {
@@ -201,6 +210,21 @@ class DeployApiTest {
             assertEquals(400, refused.statusCode(), request.getKey() + " -> " + refused.body());
             String error = JSON.readTree(refused.body()).get("error").asText();
             assertTrue(error.contains(request.getValue()), () -> request.getKey() + " -> " + error);
+            assertFalse(error.contains("\n"), error);
+        }
+        Map<String, String> badLists = new java.util.LinkedHashMap<>();
+        badLists.put("since=yesterday", "since 'yesterday' is neither an age");
+        badLists.put("since=999999999999999d", "since '999999999999999d' is too long an age");
+        badLists.put("since=999999999999d", "since '999999999999d' reaches back before the earliest time");
+        badLists.put("since=2026-13-01", "since '2026-13-01'");
+        badLists.put("status=DONE", "status 'DONE' is not one of");
+        badLists.put("limit=0", "limit must be a whole number from 1 to 500");
+        badLists.put("cursor=nope", "cursor 'nope' is not one a page of this list gave");
+        for (var query : badLists.entrySet()) {
+            HttpResponse<String> refused = get("/api/deployments?" + query.getKey());
+            assertEquals(400, refused.statusCode(), query.getKey() + " -> " + refused.body());
+            String error = JSON.readTree(refused.body()).get("error").asText();
+            assertTrue(error.contains(query.getValue()), () -> query.getKey() + " -> " + error);
             assertFalse(error.contains("\n"), error);
         }
         assertEquals(404, get("/api/deployments/no-such-deployment").statusCode());

@@ -35,6 +35,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import routes.app.PrinteryConfiguration;
 import routes.db.DatabaseConfiguration;
 import routes.support.RedisServer;
+import routes.time.TimeArgs;
 
 /**
  * The dead-letter store's queries, asserted identically on every database Printery supports: each subclass provides

@@ -174,6 +174,51 @@ abstract class DeploymentRecordsContract {
     }
 
     @Test
+    void sinceTakesAnAgeOrAPointInTimeAndKeepsTheDeploymentsStartedThenOrLater() {
+        String environment = "since-" + UUID.randomUUID().toString().substring(0, 8);
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        List<java.time.Duration> ages = List.of(java.time.Duration.ofDays(3), java.time.Duration.ofHours(3),
+                java.time.Duration.ofMinutes(90), java.time.Duration.ofMinutes(10));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < ages.size(); i++) {
+            String id = "d-since-" + i + "-" + UUID.randomUUID();
+            ids.add(id);
+            records.record(started(id, now.minus(ages.get(i)).toEpochMilli(), environment), "s", (T0 + i) + "-0");
+        }
+        java.util.function.Function<String, List<Object>> since = text -> records.list(new DeploymentRecords.Filter(
+                environment, null, null, null, RecordApi.since(text, now)), null, 10).items().stream()
+                .map(r -> r.get("id")).toList();
+        assertEquals(List.of(ids.get(3), ids.get(2)), since.apply("2h"));
+        assertEquals(List.of(ids.get(3)), since.apply("30m"));
+        assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1)), since.apply("4h"));
+        assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1), ids.get(0)), since.apply("7d"));
+        assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1), ids.get(0)), since.apply(null), "no since: all");
+        // An instant: the deployment that started at that very millisecond is in ("at or after").
+        assertEquals(List.of(ids.get(3), ids.get(2)), since.apply(now.minus(ages.get(2)).toString()));
+        assertEquals(List.of(ids.get(3)), since.apply(now.minus(ages.get(2)).plusMillis(1).toString()));
+        // Before the earliest time the columns hold: everything; after the latest: nothing. No overflow either way.
+        assertEquals(4, since.apply("200000000000d").size());
+        assertEquals(4, since.apply("-100000000-01-01T00:00:00Z").size());
+        assertEquals(List.of(), since.apply("+100000000-01-01T00:00:00Z"));
+
+        // Pages with since: the cursor keeps the filter.
+        var filter = new DeploymentRecords.Filter(environment, null, null, null, RecordApi.since("4h", now));
+        var page = records.list(filter, null, 2);
+        assertEquals(List.of(ids.get(3), ids.get(2)), page.items().stream().map(r -> r.get("id")).toList());
+        page = records.list(filter, page.next(), 2);
+        assertEquals(List.of(ids.get(1)), page.items().stream().map(r -> r.get("id")).toList());
+        assertNull(page.next());
+
+        for (String bad : List.of("999999999999999d", "99999999999999999999s", "999999999999d", "yesterday", "2h ago",
+                "2026-13-01", "-3h")) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> RecordApi.since(bad, now),
+                    bad);
+            assertTrue(refused.getMessage().startsWith("since '" + bad + "'"), refused::getMessage);
+            assertFalse(refused.getMessage().contains("\n"), refused::getMessage);
+        }
+    }
+
+    @Test
     void theDeliveryLogKeepsEveryAttemptWithItsOutcomeBesideTheRecord() throws Exception {
         String id = "d-" + UUID.randomUUID();
         records.record(started(id, T0, "staging"), "deployment", T0 + "-0");

@@ -1,4 +1,4 @@
-package routes.dlq;
+package routes.time;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +8,11 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The time arguments of the DLQ tools: ages like 30m, 12h, 7d, and points in time (an age ago, a date, an instant). */
+/**
+ * The time arguments of the command line and the HTTP APIs (the DLQ's and the deployment record's): ages like 30m,
+ * 12h, 7d, and points in time (an age ago, a date, an instant). Every bad value, overflows included, is an
+ * IllegalArgumentException whose message names it.
+ */
 public final class TimeArgs {
 
     // Not Camel's TimeUtils: it reads text it does not know (and weeks) as 0, and wraps on overflow.
@@ -50,8 +54,9 @@ public final class TimeArgs {
                 throw new IllegalArgumentException("'" + text + "' reaches back before the earliest time there is");
             }
         }
+        String point = text.strip();
         try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(text);
+            return point.length() == 10 ? LocalDate.parse(point).atStartOfDay().toInstant(ZoneOffset.UTC) : Instant.parse(point);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("'" + text + "' is neither an age (12h, 7d), a date (2026-11-22) "
                     + "nor an instant (2026-11-22T10:00:00Z)");
