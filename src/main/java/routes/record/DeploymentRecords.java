@@ -53,6 +53,12 @@ public class DeploymentRecords {
         return row;
     };
 
+    /**
+     * The list's indexes by their leading columns (migration V5), the one to page on first: a version is deployed a
+     * few times, environment with status is the live page's pair.
+     */
+    private static final List<List<String>> LEADS = List.of(List.of("version"), List.of("environment", "status"),
+            List.of("environment"), List.of("actor"), List.of("status"));
     private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
     private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
 
@@ -125,6 +131,50 @@ public class DeploymentRecords {
                 folded.status(), folded.startedAt(), folded.endedAt(), write(folded.document()), id);
     }
 
+    /** An event as read from a stream at an entry, for {@link #load}. */
+    public record Read(DeploymentEvent event, String stream, String entryId) {
+    }
+
+    /**
+     * Records whole deployments at once in JDBC batches, in one transaction: each one's events (once per event id,
+     * the earliest entry kept) and the record folded from them, as {@link #record} leaves them one event at a time.
+     * For bulk loads (printery bench --record) of deployments the record does not have: one it has already fails
+     * the load, which then writes nothing. Tells no live view.
+     */
+    public void load(Map<String, List<Read>> deployments) {
+        List<Object[]> records = new ArrayList<>(deployments.size());
+        List<Object[]> events = new ArrayList<>();
+        deployments.forEach((id, reads) -> {
+            Map<String, Read> once = new java.util.LinkedHashMap<>();
+            for (Read read : reads) {
+                once.merge(read.event().getEventId(), read, (kept, other) -> earlier(other.entryId(), kept.entryId()) ? other : kept);
+            }
+            List<Recorded> recorded = new ArrayList<>(once.size());
+            for (Read read : once.values()) {
+                long[] entry = entryId(read.entryId());
+                DeploymentEvent event = read.event();
+                events.add(new Object[] {event.getEventId(), id, event.getType(), event.getTimestamp(), read.stream(),
+                        entry[0], entry[1], event.toByteArray()});
+                recorded.add(new Recorded(event, read.stream(), entry[0] + "-" + entry[1]));
+            }
+            Folded folded = RecordFold.fold(id, recorded);
+            records.add(new Object[] {id, folded.version(), folded.environment(), folded.actor(), folded.status(),
+                    folded.startedAt(), folded.endedAt(), write(folded.document())});
+        });
+        tx.executeWithoutResult(status -> {
+            jdbc.batchUpdate("INSERT INTO deployment_record (id, version, environment, actor, status, started_at, "
+                    + "ended_at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", records);
+            jdbc.batchUpdate("INSERT INTO deployment_record_event (event_id, deployment_id, type, occurred_at, stream, "
+                    + "entry_ms, entry_seq, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events);
+        });
+    }
+
+    private static boolean earlier(String entryId, String than) {
+        long[] a = entryId(entryId);
+        long[] b = entryId(than);
+        return a[0] < b[0] || a[0] == b[0] && a[1] < b[1];
+    }
+
     /** The whole record of a deployment, with its notification deliveries. */
     public Optional<Map<String, Object>> find(String id) {
         Optional<Map<String, Object>> record = jdbc.query("SELECT document FROM deployment_record WHERE id = ?",
@@ -158,22 +208,35 @@ public class DeploymentRecords {
     public Page list(Filter filter, String cursor, int limit) {
         StringBuilder sql = new StringBuilder(SUMMARY_COLUMNS + " WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
-        condition(sql, args, "environment", filter.environment());
-        condition(sql, args, "status", filter.status());
-        condition(sql, args, "version", filter.version());
-        condition(sql, args, "actor", filter.actor());
+        Map<String, String> equal = new java.util.LinkedHashMap<>();
+        equal.put("version", filter.version());
+        equal.put("environment", filter.environment());
+        equal.put("actor", filter.actor());
+        equal.put("status", filter.status());
+        equal.values().removeIf(value -> value == null || value.isBlank());
+        equal.forEach((column, value) -> {
+            sql.append(" AND ").append(column).append(" = ?");
+            args.add(value);
+        });
+        // The page is read from an index on the filter's columns, then started_at and id (migration V5), in its
+        // order: those columns lead the ORDER BY too. That changes no order (each is one value here), but without it
+        // H2 reads every entry of the filter and sorts them.
+        List<String> lead = LEADS.stream().filter(equal.keySet()::containsAll).findFirst().orElse(List.of());
         if (filter.since() != null) {
             sql.append(" AND started_at >= ?");
             args.add(millis(filter.since()));
         }
         if (cursor != null) {
             Object[] at = cursor(cursor);
-            sql.append(" AND (started_at < ? OR started_at = ? AND id < ?)");
+            // started_at <= first: the index is entered at the cursor, not read from the newest row to it.
+            sql.append(" AND started_at <= ? AND (started_at < ? OR id < ?)");
             args.add(at[0]);
             args.add(at[0]);
             args.add(at[1]);
         }
-        sql.append(" ORDER BY started_at DESC, id DESC LIMIT ?");
+        sql.append(" ORDER BY ");
+        lead.forEach(column -> sql.append(column).append(" DESC, "));
+        sql.append("started_at DESC, id DESC LIMIT ?");
         args.add(limit + 1);
         List<Map<String, Object>> rows = jdbc.query(sql.toString(), SUMMARY, args.toArray());
         String next = null;
@@ -205,13 +268,6 @@ public class DeploymentRecords {
             return Long.MIN_VALUE;
         }
         return instant.isAfter(LATEST) ? Long.MAX_VALUE : instant.toEpochMilli();
-    }
-
-    private static void condition(StringBuilder sql, List<Object> args, String column, String value) {
-        if (value != null && !value.isBlank()) {
-            sql.append(" AND ").append(column).append(" = ?");
-            args.add(value);
-        }
     }
 
     private static Object[] cursor(String cursor) {

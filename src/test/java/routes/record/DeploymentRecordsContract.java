@@ -139,6 +139,36 @@ abstract class DeploymentRecordsContract {
     }
 
     @Test
+    void aBulkLoadGivesTheRecordThatEventsOneAtATimeGive() {
+        String one = "d-" + UUID.randomUUID();
+        String bulk = "d-" + UUID.randomUUID();
+        List<DeploymentEvent> first = rollbackFlow(one, T0);
+        for (int i = 0; i < first.size(); i++) {
+            records.record(first.get(i), stream(first.get(i)), (T0 + i) + "-0");
+        }
+        List<DeploymentEvent> second = rollbackFlow(bulk, T0);
+        List<DeploymentRecords.Read> reads = new ArrayList<>();
+        for (int i = second.size() - 1; i >= 0; i--) {
+            // Each event twice, the later entry first: the earliest is kept, as record() keeps it.
+            reads.add(new DeploymentRecords.Read(second.get(i), stream(second.get(i)), (T0 + i + 500) + "-0"));
+            reads.add(new DeploymentRecords.Read(second.get(i), stream(second.get(i)), (T0 + i) + "-0"));
+        }
+        records.load(Map.of(bulk, reads));
+        String a = records.find(one).orElseThrow().toString().replace(one, "ID").replaceAll("event_id=[^,]+", "");
+        String b = records.find(bulk).orElseThrow().toString().replace(bulk, "ID").replaceAll("event_id=[^,]+", "");
+        assertEquals(a, b);
+        assertEquals(records.summary(one).toString().replace(one, "ID"), records.summary(bulk).toString().replace(bulk, "ID"));
+        assertEquals(second.size(), records.events(bulk).size());
+        // A deployment the record has: nothing of the load is written.
+        String fresh = "d-" + UUID.randomUUID();
+        Map<String, List<DeploymentRecords.Read>> again = new java.util.LinkedHashMap<>();
+        again.put(fresh, List.of(new DeploymentRecords.Read(started(fresh, T0, "staging"), "deployment", T0 + "-0")));
+        again.put(bulk, reads);
+        assertThrows(org.springframework.dao.DataAccessException.class, () -> records.load(again));
+        assertFalse(records.find(fresh).isPresent());
+    }
+
+    @Test
     void theListPagesNewestFirstWithACursorAndFilters() {
         String environment = "env-" + UUID.randomUUID().toString().substring(0, 8);
         List<String> ids = new ArrayList<>();
@@ -171,6 +201,38 @@ abstract class DeploymentRecordsContract {
                 java.time.Instant.ofEpochMilli(T0 + 103_000)), null, 10);
         assertEquals(List.of(ids.get(4), ids.get(3)), since.items().stream().map(r -> r.get("id")).toList());
         assertThrows(IllegalArgumentException.class, () -> records.list(filter, "not-a-cursor", 2));
+    }
+
+    @Test
+    void filtersCombineAndPagesOfDeploymentsStartedInTheSameMillisecondGoByIdWithNoneLostOrTwice() {
+        String environment = "ties-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = "d-tie-" + i + "-" + UUID.randomUUID();
+            ids.add(id);
+            // Three of them in the same millisecond, then two later.
+            records.record(started(id, T0 + 200_000 + (i < 3 ? 0 : i * 1000L), environment), "s", (T0 + i) + "-0");
+        }
+        List<String> expected = List.of(ids.get(4), ids.get(3)).stream().collect(java.util.stream.Collectors.toList());
+        expected.addAll(ids.subList(0, 3).stream().sorted(java.util.Comparator.reverseOrder()).toList());
+        for (var filter : List.of(new DeploymentRecords.Filter(environment, null, null, null, null),
+                new DeploymentRecords.Filter(environment, "RUNNING", "v2.0.0", "ops@desk", java.time.Instant.ofEpochMilli(T0)),
+                new DeploymentRecords.Filter(environment, "RUNNING", null, null, null),
+                new DeploymentRecords.Filter(environment, null, null, "ops@desk", null))) {
+            List<Object> paged = new ArrayList<>();
+            String cursor = null;
+            do {
+                var page = records.list(filter, cursor, 1);
+                page.items().forEach(item -> paged.add(item.get("id")));
+                cursor = page.next();
+            } while (cursor != null);
+            assertEquals(expected, paged, filter::toString);
+            assertEquals(expected, records.list(filter, null, 10).items().stream().map(r -> r.get("id")).toList());
+        }
+        assertEquals(List.of(), records.list(new DeploymentRecords.Filter(environment, "SUCCESS", null, null, null), null, 10)
+                .items());
+        assertEquals(List.of(), records.list(new DeploymentRecords.Filter(environment, null, "v9", null, null), null, 10)
+                .items());
     }
 
     @Test
