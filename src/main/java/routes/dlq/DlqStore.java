@@ -75,7 +75,10 @@ public class DlqStore {
             sql.append(" AND worker = ?");
             args.add(worker);
         }
-        if (since != null) {
+        if (since != null && since.isAfter(LAST)) {
+            return List.of();
+        }
+        if (since != null && since.isAfter(FIRST)) {
             sql.append(" AND dead_lettered_at >= ?");
             args.add(ts(since));
         }
@@ -113,6 +116,14 @@ public class DlqStore {
     public int purge(Instant olderThan) {
         return jdbc.update("DELETE FROM dead_letter WHERE dead_lettered_at < ?", ts(olderThan));
     }
+
+    /**
+     * The years a dead letter's time can have (its column's range on every database). A since outside them keeps
+     * its meaning (before every record, after every record) instead of reaching the database, where such a value
+     * wraps round or overflows.
+     */
+    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private static Timestamp ts(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);

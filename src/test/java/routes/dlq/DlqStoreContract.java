@@ -182,6 +182,20 @@ abstract class DlqStoreContract {
     }
 
     @Test
+    void sinceAtTheEndsOfTheInstantRangeKeepsItsMeaning() {
+        store.insert(letter("6-1", "validator-failures", NOW.minus(3, ChronoUnit.DAYS)));
+        store.insert(letter("6-2", "validator-failures", NOW));
+        for (String past : List.of("-999999999-01-01T00:00:00Z", "-290308-12-21T19:59:05.225Z", "0001-01-01T00:00:00Z",
+                "1900-01-01")) {
+            assertEquals(List.of("6-2", "6-1"), ids(store.list(null, TimeArgs.since(past, NOW), 100)), past);
+        }
+        for (String future : List.of("+999999999-12-31T23:59:59.999999999Z", "+292278994-08-17T07:12:55.807Z",
+                "+100000-01-01T00:00:00Z", "9999-12-31T23:59:59Z")) {
+            assertEquals(List.of(), ids(store.list(null, TimeArgs.since(future, NOW), 100)), future);
+        }
+    }
+
+    @Test
     void markReplayedClaimsOnceAndOnlyForceClaimsAgain() {
         DeadLetter d = letter("6-0", "notification-failures", NOW);
         store.insert(d);
