@@ -1,5 +1,7 @@
 package routes.dlq;
 
+import java.time.Clock;
+
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,9 +54,12 @@ public class DlqConfiguration implements CamelConfiguration {
         return new DlqReplayer(context, dlqStore);
     }
 
-    @BindToRegistry("dlqAlerts")
-    public DlqAlerts dlqAlerts(@PropertyInject("printery.dlq.alert-max-delay") String maxDelay) {
-        return new DlqAlerts(TimeUtils.toMilliSeconds(maxDelay));
+    @BindToRegistry(value = "dlqAlerts", lazy = true)
+    public DlqAlerts dlqAlerts(DlqStore dlqStore, @PropertyInject("printery.dlq.alert-window") String window,
+                               @PropertyInject("printery.dlq.alert-max-delay") String maxDelay,
+                               @PropertyInject("printery.dlq.alert-resend-after") String resendAfter) {
+        return new DlqAlerts(dlqStore, TimeUtils.toDuration(window), TimeUtils.toDuration(maxDelay),
+                TimeUtils.toDuration(resendAfter), Clock.systemUTC());
     }
 
     @BindToRegistry(value = "dlqApi", lazy = true)

@@ -3,10 +3,15 @@ package routes.dlq;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -22,9 +27,6 @@ import org.springframework.jdbc.core.RowMapper;
  */
 public class DlqStore {
 
-    /** Set on the recorder's exchange: true when this delivery stored the dead letter, false for a repeat. */
-    public static final String RECORDED = "PrinteryDlqRecorded";
-
     private static final String COLUMNS = "id, source_stream, source_entry_id, consumer_group, worker, route_id, attempts, "
             + "exception_class, exception_message, first_failure_at, last_failure_at, dead_lettered_at, event_type, event_id, "
             + "deployment_id, correlation_id, payload_size, replayed_at, replay_count, replay_entry_id";
@@ -37,11 +39,9 @@ public class DlqStore {
         this.deadLetters = deadLetters;
     }
 
-    /** Route step of dlq-recorder: stores the delivered dead letter and leaves it as the body for the alert. */
+    /** Route step of dlq-recorder: stores the delivered dead letter (once, however often it is delivered). */
     public void record(Exchange exchange) {
-        DeadLetter letter = deadLetters.fromEntry(exchange);
-        exchange.setProperty(RECORDED, insert(letter));
-        exchange.getMessage().setBody(letter);
+        insert(deadLetters.fromEntry(exchange));
     }
 
     /** @return false when a dead letter with this id was stored before */
@@ -65,6 +65,53 @@ public class DlqStore {
     private boolean exists(String id) {
         Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM dead_letter WHERE id = ?", Integer.class, id);
         return n != null && n > 0;
+    }
+
+    /** Dead letters claimed for one ops alert: how many per worker, the first one's time and the latest. */
+    public record AlertBatch(String id, int count, Map<String, Integer> perWorker, Instant since, DeadLetter latest) {
+    }
+
+    /**
+     * Claims the dead letters not alerted yet for one alert, when it is due: no dead letter came for {@code window},
+     * or the oldest waits since {@code maxDelay}. A claim whose alert was never marked sent (its process died in
+     * between) is taken again after {@code staleClaim}. Instances share the table: an UPDATE claims, so each dead
+     * letter goes into one alert.
+     */
+    public Optional<AlertBatch> claimDueAlert(Instant now, Duration window, Duration maxDelay, Duration staleClaim) {
+        Timestamp stale = ts(now.minus(staleClaim));
+        String open = " FROM dead_letter WHERE alerted_at IS NULL AND (alert_id IS NULL OR alert_claimed_at < ?)";
+        Map<String, Object> pending = jdbc.queryForMap("SELECT COUNT(*) AS n, MIN(dead_lettered_at) AS oldest, "
+                + "MAX(dead_lettered_at) AS newest" + open, stale);
+        if (((Number) pending.get("n")).intValue() == 0) {
+            return Optional.empty();
+        }
+        Instant oldest = instant(pending.get("oldest"));
+        Instant newest = instant(pending.get("newest"));
+        if (newest.isAfter(now.minus(window)) && oldest.isAfter(now.minus(maxDelay))) {
+            return Optional.empty();
+        }
+        String id = UUID.randomUUID().toString();
+        int claimed = jdbc.update("UPDATE dead_letter SET alert_id = ?, alert_claimed_at = ? WHERE alerted_at IS NULL "
+                + "AND (alert_id IS NULL OR alert_claimed_at < ?) AND dead_lettered_at <= ?", id, ts(now), stale, ts(newest));
+        if (claimed == 0) {
+            return Optional.empty();
+        }
+        Map<String, Integer> perWorker = new TreeMap<>();
+        jdbc.query("SELECT worker, COUNT(*) FROM dead_letter WHERE alert_id = ? GROUP BY worker",
+                (ResultSet rs) -> {
+                    perWorker.put(rs.getString(1), rs.getInt(2));
+                }, id);
+        Instant since = instant(jdbc.queryForObject("SELECT MIN(dead_lettered_at) FROM dead_letter WHERE alert_id = ?",
+                Object.class, id));
+        DeadLetter latest = jdbc.query("SELECT " + COLUMNS + " FROM dead_letter WHERE alert_id = ? "
+                + "ORDER BY dead_lettered_at DESC, id DESC LIMIT 1", mapper(false), id).get(0);
+        return Optional.of(new AlertBatch(id, perWorker.values().stream().mapToInt(Integer::intValue).sum(), perWorker,
+                since, latest));
+    }
+
+    /** The alert went out (or was tried on every target): its dead letters are alerted. */
+    public void alerted(String alertId, Instant at) {
+        jdbc.update("UPDATE dead_letter SET alerted_at = ? WHERE alert_id = ?", ts(at), alertId);
     }
 
     /** Newest first, without payloads; worker and since are optional filters. */
@@ -127,6 +174,17 @@ public class DlqStore {
 
     private static Timestamp ts(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
+    }
+
+    /** A timestamp as the JDBC driver hands it over in a map or an Object column. */
+    private static Instant instant(Object value) {
+        if (value instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof OffsetDateTime t) {
+            return t.toInstant();
+        }
+        throw new IllegalStateException("not a timestamp: " + value);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
