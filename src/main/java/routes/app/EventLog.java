@@ -1,8 +1,11 @@
 package routes.app;
 
 import java.util.Collection;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.spi.CamelEvent;
@@ -35,6 +38,8 @@ public class EventLog extends EventNotifierSupport {
     private static final String CORRELATION_ID = "correlationId";
     private static final String DEPLOYMENT_ID = "deploymentId";
 
+    private volatile MeterRegistry meters;
+
     public EventLog() {
         setIgnoreCamelContextEvents(true);
         setIgnoreCamelContextInitEvents(true);
@@ -46,6 +51,14 @@ public class EventLog extends EventNotifierSupport {
         setIgnoreExchangeSentEvents(true);
         setIgnoreExchangeRedeliveryEvents(true);
         setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    }
+
+    /**
+     * From now on also a timer per route and outcome (handled, dead-lettered, failed, duplicate, passed):
+     * printery_events_seconds, so Prometheus sees each worker's handling time and its dead letters.
+     */
+    void measureWith(MeterRegistry registry) {
+        this.meters = registry;
     }
 
     /** The outcome of what a worker returned: a result event's type and verdict, notifications' channels. */
@@ -79,6 +92,11 @@ public class EventLog extends EventNotifierSupport {
         String type = exchange.getIn().getHeader(EntryLayout.EVENT_TYPE, "(no type)", String.class);
         String deployment = exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID, "(none)", String.class);
         long ms = exchange.getClock().elapsed();
+        MeterRegistry registry = meters;
+        if (registry != null) {
+            Timer.builder("printery_events").description("handling of a stream entry, from read to done")
+                    .tags("route", route, "outcome", kind(exchange)).register(registry).record(ms, TimeUnit.MILLISECONDS);
+        }
         Exception failure = exchange.getException();
         Throwable caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         String outcome = exchange.getProperty(OUTCOME, String.class);
@@ -118,6 +136,19 @@ public class EventLog extends EventNotifierSupport {
         } else {
             LOG.debug("{}: {} of deployment {} passed by", route, type, deployment);
         }
+    }
+
+    private static String kind(Exchange exchange) {
+        if (exchange.getException() != null) {
+            return "failed";
+        }
+        if (exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT) != null) {
+            return "dead-lettered";
+        }
+        if (exchange.getProperty(ExchangePropertyKey.DUPLICATE_MESSAGE, false, Boolean.class)) {
+            return "duplicate";
+        }
+        return exchange.getProperty(OUTCOME) != null ? "handled" : "passed";
     }
 
     private static String describe(Throwable failure) {

@@ -1,6 +1,11 @@
 package routes.app;
 
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import org.apache.camel.BindToRegistry;
@@ -9,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
+import org.apache.camel.util.TimeUtils;
 import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -112,6 +118,16 @@ public class PrinteryConfiguration implements CamelConfiguration {
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {
                 if (alreadyStarted) {
                     return;
+                }
+                MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
+                if (meters != null) {
+                    context.getRegistry().lookupByNameAndType("eventLog", EventLog.class).measureWith(meters);
+                    context.addService(new PrinteryMetrics(meters,
+                            context.getRegistry().lookupByNameAndType("redisTemplate", StringRedisTemplate.class),
+                            context.getRegistry().lookupByNameAndType("printeryDataSource", DataSource.class),
+                            context.getRegistry().lookupByNameAndType("streams", Streams.class),
+                            TimeUtils.toDuration(context.resolvePropertyPlaceholders("{{printery.metrics.interval}}")),
+                            Clock.systemUTC()));
                 }
                 context.addService(new JolokiaGuard(context.getRegistry().lookupByNameAndType("jsonMapper", ObjectMapper.class),
                         ManagementPostGuard.origins(context.resolvePropertyPlaceholders("{{printery.management.allowed-origins}}")),

@@ -118,7 +118,7 @@ class StartupIT {
             run.awaitStderr(line -> line.endsWith(" - ready"), 60, "ready");
             assertTrue(run.stderr().stream().anyMatch(l -> l.endsWith("validator: group printery-validator on " + stream
                     + " (3 consumers)")), () -> "the edited validator runs: " + run.stderr());
-            assertTrue(run.stderr().stream().anyMatch(l -> l.contains("Routes: 25 from file:" + routes + "/**/*.yaml")),
+            assertTrue(run.stderr().stream().anyMatch(l -> l.contains("Routes: 26 from file:" + routes + "/**/*.yaml")),
                     () -> "" + run.stderr());
             run.terminate();
             run.awaitExit(45);
