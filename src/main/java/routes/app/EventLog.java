@@ -15,7 +15,7 @@ import org.apache.camel.spi.CamelEvent.ExchangeFailedEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
+import routes.deploy.DeploymentMdc;
 import routes.events.EntryLayout;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
@@ -34,9 +34,6 @@ public class EventLog extends EventNotifierSupport {
     public static final String OUTCOME = "PrinteryOutcome";
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
-    /** The logging MDC's keys (camel.mdc.customProperties). */
-    private static final String CORRELATION_ID = "correlationId";
-    private static final String DEPLOYMENT_ID = "deploymentId";
 
     private volatile MeterRegistry meters;
 
@@ -100,25 +97,10 @@ public class EventLog extends EventNotifierSupport {
         Exception failure = exchange.getException();
         Throwable caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         String outcome = exchange.getProperty(OUTCOME, String.class);
-        // The event notifier runs after the exchange's own logging context is gone: the line gets it again, and the
-        // thread's context is left as it was.
-        String correlationBefore = MDC.get(CORRELATION_ID);
-        String deploymentBefore = MDC.get(DEPLOYMENT_ID);
-        put(CORRELATION_ID, exchange.getIn().getHeader(EntryLayout.CORRELATION_ID, String.class));
-        put(DEPLOYMENT_ID, exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID, String.class));
-        try {
+        // The event notifier runs after the exchange's own logging context is gone: the line gets it again.
+        try (DeploymentMdc mdc = DeploymentMdc.of(exchange.getIn().getHeader(EntryLayout.CORRELATION_ID, String.class),
+                exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID, String.class))) {
             log(route, type, deployment, ms, failure, caught, outcome, exchange);
-        } finally {
-            put(CORRELATION_ID, correlationBefore);
-            put(DEPLOYMENT_ID, deploymentBefore);
-        }
-    }
-
-    private static void put(String key, String value) {
-        if (value == null) {
-            MDC.remove(key);
-        } else {
-            MDC.put(key, value);
         }
     }
 

@@ -5,9 +5,10 @@ import org.slf4j.MDC;
 /**
  * A deployment's ids in the logging MDC (keys {@code correlationId} and {@code deploymentId}, as the workers' routes
  * set them from the entry's fields) until closed, when the values before are back. What the orchestrator logs off
- * Camel's routes (on its own threads, from a command, over HTTP) carries them this way.
+ * Camel's routes (on its own threads, from a command, over HTTP) carries them this way, and so does the line
+ * routes.app.EventLog writes after an entry's exchange, when its own MDC is gone.
  */
-final class DeploymentMdc implements AutoCloseable {
+public final class DeploymentMdc implements AutoCloseable {
 
     static final String CORRELATION_ID = "correlationId";
     static final String DEPLOYMENT_ID = "deploymentId";
@@ -26,7 +27,7 @@ final class DeploymentMdc implements AutoCloseable {
         return new DeploymentMdc(run.correlationId(), run.id());
     }
 
-    static DeploymentMdc of(String correlationId, String deploymentId) {
+    public static DeploymentMdc of(String correlationId, String deploymentId) {
         return new DeploymentMdc(correlationId, deploymentId);
     }
 
