@@ -45,7 +45,7 @@ class ArchitectureTest {
             .whereLayer("Workers").mayOnlyBeAccessedByLayers("App")
             .whereLayer("Deploy").mayOnlyBeAccessedByLayers("App", "Cli", "Bench")
             .whereLayer("Dlq").mayOnlyBeAccessedByLayers("App", "Cli")
-            .whereLayer("Record").mayOnlyBeAccessedByLayers("App", "Cli")
+            .whereLayer("Record").mayOnlyBeAccessedByLayers("App", "Cli", "Bench")
             .whereLayer("Interop").mayOnlyBeAccessedByLayers("App")
             .whereLayer("Db").mayOnlyBeAccessedByLayers("App", "Dlq")
             .whereLayer("Manifest").mayOnlyBeAccessedByLayers("App", "Cli", "Workers", "Deploy", "Interop")
