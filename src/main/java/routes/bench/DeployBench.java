@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
@@ -25,6 +27,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 import routes.app.CommandContext;
 import routes.deploy.DeployRequest;
 import routes.deploy.Orchestrator;
@@ -49,6 +52,12 @@ import routes.events.proto.ValidationResult;
  * at once, after a random 0 to {@value #CONCURRENT_SPREAD_MILLIS} ms, as workers finish their checks at different
  * moments (answered all at the same instant, the gates of every deployment would queue behind each other).
  * Baseline, same run: the time from an XADD to a blocked XREAD seeing it, the floor of any gate.
+ *
+ * <p>Then the deployment record: route shield (group printery-shield, not started until then) catches up with every
+ * event of the runs before, runs through as many concurrent rounds uncounted (its warm-up), and the concurrent rounds
+ * run again while the group's lag and pending entries on the
+ * four streams are sampled (XINFO GROUPS every {@value #LAG_SAMPLE_MILLIS} ms); after each round, the time from its
+ * last event to every one of its deployments being SUCCESS in the record with nothing left to read.
  */
 public final class DeployBench {
 
@@ -59,6 +68,9 @@ public final class DeployBench {
     private static final int CONCURRENT_SPREAD_MILLIS = 200;
     /** Rounds of concurrent deployments: enough gates for a steady p99. */
     private static final int CONCURRENT_ROUNDS = 5;
+    private static final int LAG_SAMPLE_MILLIS = 10;
+    private static final long CATCH_UP_TIMEOUT_SECONDS = 300;
+    private static final String SHIELD_GROUP = "printery-shield";
     private static final String MANIFEST = """
             stages:
               - name: vercel
@@ -93,8 +105,10 @@ public final class DeployBench {
         Path manifest = Files.writeString(dir.resolve("manifest.yaml"), MANIFEST);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("camel.main.routesCollectorEnabled", "true");
-        // The orchestrator's routes only: the responder stands in for the workers.
-        settings.put("camel.main.routeFilterIncludePattern", "orchestrator*,publish");
+        // The orchestrator's routes only: the responder stands in for the workers. The record's route (shield) is
+        // started for the last phase only, so the figures before it are the orchestrator's alone.
+        settings.put("camel.main.routeFilterIncludePattern", "orchestrator*,publish,shield");
+        settings.put("camel.main.autoStartupExcludePattern", "shield");
         settings.put("printery.manifest", manifest.toString());
         settings.put("printery.db.url", "jdbc:h2:mem:bench-deploy-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         settings.put("printery.db.user", "sa");
@@ -102,7 +116,7 @@ public final class DeployBench {
         settings.put("printery.data-dir", dir.toString());
         // Zero-cost deployers: the simulated one keeps its runs in memory, without its journal file.
         settings.put("printery.deploy.simulated.journal", "");
-        for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq")) {
+        for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq", "record-changes")) {
             settings.put("printery.streams." + stream, prefix + ":" + stream);
         }
         Map<String, Object> result = new LinkedHashMap<>();
@@ -144,6 +158,8 @@ public final class DeployBench {
                 result.put("baseline_xadd_to_xread_p99_ms", millis(percentile(baseline, 0.99)));
                 result.put("gate_p99_over_baseline_p99", Math.round(percentile(gates, 0.99)
                         / (double) Math.max(1, percentile(baseline, 0.99)) * 10) / 10.0);
+
+                record(app, client, prefix, orchestrator, responder, concurrent, result);
             } finally {
                 client.shutdown();
             }
@@ -174,7 +190,12 @@ public final class DeployBench {
 
     /** Deployments to that many environments at once: the wall time until all completed. */
     private static long concurrent(Orchestrator orchestrator, Responder responder, int count, int round) throws Exception {
-        List<String> ids = new ArrayList<>();
+        return concurrent(orchestrator, responder, count, round, new ArrayList<>());
+    }
+
+    /** The same, leaving the deployments' ids in {@code ids}. */
+    private static long concurrent(Orchestrator orchestrator, Responder responder, int count, int round, List<String> ids)
+            throws Exception {
         List<CountDownLatch> latches = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String id = UUID.randomUUID().toString();
@@ -200,6 +221,224 @@ public final class DeployBench {
     private static void await(CountDownLatch done, String id) throws InterruptedException {
         if (!done.await(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("deployment " + id + " did not complete within " + RUN_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    /**
+     * The record keeping up: shield started, its catch-up with the events so far timed, then the concurrent rounds
+     * again with the group sampled throughout, and each round's last event to its record complete.
+     */
+    private static void record(CommandContext app, RedisClient client, String prefix, Orchestrator orchestrator,
+                               Responder responder, int concurrent, Map<String, Object> result) throws Exception {
+        List<String> streams = List.of(prefix + ":deployment", prefix + ":validation", prefix + ":dependency",
+                prefix + ":health");
+        JdbcTemplate jdbc = new JdbcTemplate(app.bean("printeryDataSource", DataSource.class));
+        try (StatefulRedisConnection<String, String> redis = client.connect()) {
+            long backlog = length(redis, streams);
+            long start = System.nanoTime();
+            app.camel().getRouteController().startRoute("shield");
+            long deadline = start + TimeUnit.SECONDS.toNanos(CATCH_UP_TIMEOUT_SECONDS);
+            while (!idle(redis, streams)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the record did not catch up with " + backlog + " events within "
+                            + CATCH_UP_TIMEOUT_SECONDS + " s");
+                }
+                Thread.sleep(5);
+            }
+            long caughtUp = System.nanoTime() - start;
+            LOG.info("The record caught up with {} events in {} ms", backlog, millis(caughtUp));
+
+            // Rounds with the record running, not counted: its code is compiled by the JIT only after some thousands
+            // of events, more than the catch-up of the default runs gives it.
+            for (int round = 0; round < CONCURRENT_ROUNDS; round++) {
+                List<String> ids = new ArrayList<>();
+                concurrent(orchestrator, responder, concurrent, 2 * CONCURRENT_ROUNDS + round, ids);
+                awaitRecorded(jdbc, redis, streams, ids, round);
+            }
+            responder.gates.clear();
+            long[] complete = new long[CONCURRENT_ROUNDS];
+            long wall = 0;
+            long eventsBefore = length(redis, streams);
+            long cpuBefore = shieldCpuNanos();
+            try (LagSampler sampler = new LagSampler(client, streams)) {
+                for (int round = 0; round < CONCURRENT_ROUNDS; round++) {
+                    List<String> ids = new ArrayList<>();
+                    wall = Math.max(wall, concurrent(orchestrator, responder, concurrent, CONCURRENT_ROUNDS + round, ids));
+                    long last = ids.stream().mapToLong(responder.endedAt::get).max().orElseThrow();
+                    awaitRecorded(jdbc, redis, streams, ids, round);
+                    complete[round] = System.nanoTime() - last;
+                }
+                sampler.stop();
+                long recorded = length(redis, streams) - eventsBefore;
+                long cpu = shieldCpuNanos() - cpuBefore;
+                long[] gates = responder.drainGates();
+                Arrays.sort(complete);
+                LOG.info("With the record: lag max {}, pending max {}, record complete {} ms after the last event (max)",
+                        sampler.maxLag, sampler.maxPending, millis(complete[complete.length - 1]));
+                result.put("record_backlog_events", backlog);
+                result.put("record_catch_up_ms", millis(caughtUp));
+                result.put("record_catch_up_events_per_s", Math.round(backlog / (caughtUp / 1e9)));
+                result.put("shield_lag_samples", sampler.samples);
+                result.put("shield_lag_max", sampler.maxLag);
+                result.put("shield_lag_zero_share", Math.round(sampler.zeroLag * 1000.0 / Math.max(1, sampler.samples)) / 1000.0);
+                result.put("shield_pending_max", sampler.maxPending);
+                result.put("shield_unread_max", sampler.maxUnread);
+                result.put("shield_lag_unknown_samples", sampler.unknown);
+                result.put("record_complete_after_last_event_p50_ms", millis(percentile(complete, 0.50)));
+                result.put("record_complete_after_last_event_max_ms", millis(complete[complete.length - 1]));
+                result.put("record_concurrent_wall_max_ms", millis(wall));
+                result.put("record_concurrent_events", recorded);
+                result.put("record_cpu_us_per_event", Math.round(cpu / 100.0 / Math.max(1, recorded)) / 10.0);
+                result.put("record_gate_p50_ms", millis(percentile(gates, 0.50)));
+                result.put("record_gate_p99_ms", millis(percentile(gates, 0.99)));
+            }
+        }
+    }
+
+    /** Until every one of the deployments is SUCCESS in the record and the record's group has nothing left to do. */
+    private static void awaitRecorded(JdbcTemplate jdbc, StatefulRedisConnection<String, String> redis, List<String> streams,
+                                      List<String> ids, int round) throws InterruptedException {
+        String in = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_SECONDS);
+        while (true) {
+            Integer done = jdbc.queryForObject("SELECT COUNT(*) FROM deployment_record WHERE status = 'SUCCESS'"
+                    + " AND id IN (" + in + ")", Integer.class, ids.toArray());
+            if (done != null && done == ids.size() && idle(redis, streams)) {
+                return;
+            }
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("the record of round " + round + " was not complete within "
+                        + RUN_TIMEOUT_SECONDS + " s of its last event");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static long length(StatefulRedisConnection<String, String> redis, List<String> streams) {
+        long entries = 0;
+        for (String stream : streams) {
+            entries += redis.sync().xlen(stream);
+        }
+        return entries;
+    }
+
+    /** CPU time so far of the record's consumer threads (route shield), where it records each event. */
+    private static long shieldCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains("RedisStreams[" + SHIELD_GROUP + "]")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    /** Nothing for the record's group to read or to finish on any of the streams. */
+    private static boolean idle(StatefulRedisConnection<String, String> redis, List<String> streams) {
+        for (String stream : streams) {
+            long[] group = group(redis.sync().xinfoGroups(stream));
+            if (group == null || group[0] != 0 || group[1] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The record's group in an XINFO GROUPS reply: {lag, pending}, lag -1 when Redis cannot tell it; null when the
+     * group does not exist yet.
+     */
+    private static long[] group(List<Object> groups) {
+        for (Object entry : groups) {
+            List<?> fields = (List<?>) entry;
+            Map<String, Object> group = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                group.put(String.valueOf(fields.get(i)), fields.get(i + 1));
+            }
+            if (SHIELD_GROUP.equals(String.valueOf(group.get("name")))) {
+                Object lag = group.get("lag");
+                return new long[] {lag instanceof Number n ? n.longValue() : -1, ((Number) group.get("pending")).longValue()};
+            }
+        }
+        return null;
+    }
+
+    /** Samples the record's group on every stream: its lag (entries not read yet) and pending (read, not acked). */
+    private static final class LagSampler implements AutoCloseable {
+
+        private final StatefulRedisConnection<String, String> redis;
+        private final List<String> streams;
+        private final Thread thread;
+        private volatile boolean running = true;
+        long samples;
+        long zeroLag;
+        long maxLag;
+        long maxPending;
+        long maxUnread;
+        long unknown;
+
+        LagSampler(RedisClient client, List<String> streams) {
+            this.redis = client.connect();
+            this.streams = streams;
+            this.thread = new Thread(this::loop, "bench-lag-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void loop() {
+            while (running) {
+                List<io.lettuce.core.RedisFuture<List<Object>>> replies = new ArrayList<>();
+                for (String stream : streams) {
+                    replies.add(redis.async().xinfoGroups(stream));
+                }
+                long lag = 0;
+                long pending = 0;
+                boolean known = true;
+                try {
+                    for (var reply : replies) {
+                        long[] group = group(reply.get(5, TimeUnit.SECONDS));
+                        if (group == null || group[0] < 0) {
+                            known = false;
+                        } else {
+                            lag += group[0];
+                        }
+                        pending += group == null ? 0 : group[1];
+                    }
+                } catch (Exception e) {
+                    if (running) {
+                        LOG.warn("Lag sample failed: {}", e.getMessage());
+                    }
+                    continue;
+                }
+                synchronized (this) {
+                    samples++;
+                    if (!known) {
+                        unknown++;
+                    } else {
+                        zeroLag += lag == 0 ? 1 : 0;
+                        maxLag = Math.max(maxLag, lag);
+                        maxUnread = Math.max(maxUnread, lag + pending);
+                    }
+                    maxPending = Math.max(maxPending, pending);
+                }
+                try {
+                    Thread.sleep(LAG_SAMPLE_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(5_000);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+            redis.close();
         }
     }
 
@@ -236,6 +475,8 @@ public final class DeployBench {
         private final String prefix;
         private final Map<String, CountDownLatch> expected = new ConcurrentHashMap<>();
         private final Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+        /** When each deployment's deployment:completed (or failed) was seen on the stream. */
+        final Map<String, Long> endedAt = new ConcurrentHashMap<>();
         final List<Long> gates = java.util.Collections.synchronizedList(new ArrayList<>());
         private final Thread thread;
         private final java.util.concurrent.ScheduledExecutorService later =
@@ -319,6 +560,7 @@ public final class DeployBench {
                 if (type.equals(EventTypes.DEPLOYMENT_FAILED)) {
                     LOG.warn("Deployment {} failed: {}", id, event.getDeploymentFailed().getReason());
                 }
+                endedAt.put(id, seen);
                 CountDownLatch latch = expected.remove(id);
                 if (latch != null) {
                     latch.countDown();
