@@ -14,6 +14,7 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -232,10 +233,14 @@ class ValidatorTest {
         capture.start();
         logging.getConfiguration().getRootLogger().addAppender(capture, Level.ALL, null);
         logging.updateLoggers();
+        // The validator's detail line is DEBUG (the INFO line per event is EventLog's, which names no check).
+        Level before = LogManager.getLogger(Validator.class).getLevel();
+        Configurator.setLevel(Validator.class.getName(), Level.DEBUG);
         DeploymentEvent completed;
         try {
             completed = validator(Map.of("RAILWAY_TOKEN", wrongToken)).validate(started("3.5.0", "staging", "api"));
         } finally {
+            Configurator.setLevel(Validator.class.getName(), before);
             logging.getConfiguration().getRootLogger().removeAppender(capture.getName());
             logging.updateLoggers();
         }
