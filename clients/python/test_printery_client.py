@@ -5,6 +5,7 @@
 Every test works on streams of its own (random names) and deletes them afterwards.
 """
 import os
+import time
 import unittest
 import uuid
 
@@ -60,10 +61,14 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(self.pb.PRIORITY_HIGH, self.client.priority_for("deployment:stage:railway:started"))
 
     def test_a_group_reads_every_stream_in_id_order_and_acked_entries_are_done(self):
+        # Entries of two streams added in the same millisecond can get the same id, and then no order between them
+        # is defined: the pauses make the three ids differ.
         first = self.client.publish(self.started("dep-a"))
+        time.sleep(0.002)
         second = self.client.publish(self.pb.DeploymentEvent(
             type="validation:started", deployment_id="dep-a",
             validation_started=self.pb.ValidationStartedEvent(checks=["images_exist"])))
+        time.sleep(0.002)
         third = self.client.publish(self.started("dep-b"))
         streams = [self.streams["deployment"], self.streams["validation"]]
 
