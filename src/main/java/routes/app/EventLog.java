@@ -1,6 +1,8 @@
 package routes.app;
 
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -8,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Message;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeCompletedEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeEvent;
@@ -15,6 +18,7 @@ import org.apache.camel.spi.CamelEvent.ExchangeFailedEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import routes.deploy.DeploymentMdc;
 import routes.events.EntryLayout;
 import routes.events.EventTypes;
@@ -36,6 +40,7 @@ public class EventLog extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
 
     private volatile MeterRegistry meters;
+    private final Map<String, Map<Kind, Timer>> timers = new ConcurrentHashMap<>();
 
     public EventLog() {
         setIgnoreCamelContextEvents(true);
@@ -86,51 +91,76 @@ public class EventLog extends EventNotifierSupport {
     public void notify(CamelEvent event) {
         Exchange exchange = ((ExchangeEvent) event).getExchange();
         String route = exchange.getFromRouteId();
-        String type = exchange.getIn().getHeader(EntryLayout.EVENT_TYPE, "(no type)", String.class);
-        String deployment = exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID, "(none)", String.class);
+        Kind kind = Kind.of(exchange);
         long ms = exchange.getClock().elapsed();
-        MeterRegistry registry = meters;
-        if (registry != null) {
-            Timer.builder("printery_events").description("handling of a stream entry, from read to done")
-                    .tags("route", route, "outcome", kind(exchange)).register(registry).record(ms, TimeUnit.MILLISECONDS);
+        if (meters != null) {
+            timer(route, kind).record(ms, TimeUnit.MILLISECONDS);
         }
-        Exception failure = exchange.getException();
-        Throwable caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
-        String outcome = exchange.getProperty(OUTCOME, String.class);
+        if (!LOG.isEnabledForLevel(kind.level)) {
+            return;
+        }
+        Message in = exchange.getIn();
+        String type = in.getHeader(EntryLayout.EVENT_TYPE, "(no type)", String.class);
+        String deployment = in.getHeader(EntryLayout.DEPLOYMENT_ID, "(none)", String.class);
         // The event notifier runs after the exchange's own logging context is gone: the line gets it again.
-        try (DeploymentMdc mdc = DeploymentMdc.of(exchange.getIn().getHeader(EntryLayout.CORRELATION_ID, String.class),
-                exchange.getIn().getHeader(EntryLayout.DEPLOYMENT_ID, String.class))) {
-            log(route, type, deployment, ms, failure, caught, outcome, exchange);
+        try (DeploymentMdc mdc = DeploymentMdc.of(in.getHeader(EntryLayout.CORRELATION_ID, String.class),
+                in.getHeader(EntryLayout.DEPLOYMENT_ID, String.class))) {
+            switch (kind) {
+                case FAILED -> LOG.warn("{}: {} of deployment {} failed after {} ms, its entry stays pending: {}", route,
+                        type, deployment, ms, describe(exchange.getException()));
+                case DEAD_LETTERED -> LOG.info("{}: {} of deployment {} dead-lettered after {} ms: {}", route, type,
+                        deployment, ms, describe(exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class)));
+                case DUPLICATE -> LOG.info("{}: {} of deployment {} handled before, skipped", route, type, deployment);
+                case HANDLED -> LOG.info("{}: {} of deployment {}: {} in {} ms", route, type, deployment,
+                        exchange.getProperty(OUTCOME, String.class), ms);
+                case PASSED -> LOG.debug("{}: {} of deployment {} passed by", route, type, deployment);
+            }
         }
     }
 
-    private static void log(String route, String type, String deployment, long ms, Exception failure, Throwable caught,
-                            String outcome, Exchange exchange) {
-        if (failure != null) {
-            LOG.warn("{}: {} of deployment {} failed after {} ms, its entry stays pending: {}", route, type, deployment,
-                    ms, describe(failure));
-        } else if (caught != null) {
-            LOG.info("{}: {} of deployment {} dead-lettered after {} ms: {}", route, type, deployment, ms, describe(caught));
-        } else if (exchange.getProperty(ExchangePropertyKey.DUPLICATE_MESSAGE, false, Boolean.class)) {
-            LOG.info("{}: {} of deployment {} handled before, skipped", route, type, deployment);
-        } else if (outcome != null) {
-            LOG.info("{}: {} of deployment {}: {} in {} ms", route, type, deployment, outcome, ms);
-        } else {
-            LOG.debug("{}: {} of deployment {} passed by", route, type, deployment);
+    /** Each route and outcome's timer, built once rather than for every entry. */
+    private Timer timer(String route, Kind kind) {
+        Map<Kind, Timer> ofRoute = timers.get(route);
+        if (ofRoute == null) {
+            ofRoute = timers.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
         }
+        Timer timer = ofRoute.get(kind);
+        if (timer == null) {
+            timer = ofRoute.computeIfAbsent(kind, k -> Timer.builder("printery_events")
+                    .description("handling of a stream entry, from read to done")
+                    .tags("route", route, "outcome", k.tag).register(meters));
+        }
+        return timer;
     }
 
-    private static String kind(Exchange exchange) {
-        if (exchange.getException() != null) {
-            return "failed";
+    /** How an entry's handling ended: its timer's outcome tag and the level of its line. */
+    private enum Kind {
+        FAILED("failed", Level.WARN),
+        DEAD_LETTERED("dead-lettered", Level.INFO),
+        DUPLICATE("duplicate", Level.INFO),
+        HANDLED("handled", Level.INFO),
+        PASSED("passed", Level.DEBUG);
+
+        final String tag;
+        final Level level;
+
+        Kind(String tag, Level level) {
+            this.tag = tag;
+            this.level = level;
         }
-        if (exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT) != null) {
-            return "dead-lettered";
+
+        static Kind of(Exchange exchange) {
+            if (exchange.getException() != null) {
+                return FAILED;
+            }
+            if (exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT) != null) {
+                return DEAD_LETTERED;
+            }
+            if (exchange.getProperty(ExchangePropertyKey.DUPLICATE_MESSAGE, false, Boolean.class)) {
+                return DUPLICATE;
+            }
+            return exchange.getProperty(OUTCOME) != null ? HANDLED : PASSED;
         }
-        if (exchange.getProperty(ExchangePropertyKey.DUPLICATE_MESSAGE, false, Boolean.class)) {
-            return "duplicate";
-        }
-        return exchange.getProperty(OUTCOME) != null ? "handled" : "passed";
     }
 
     private static String describe(Throwable failure) {

@@ -101,9 +101,6 @@ public class PrinteryConfiguration implements CamelConfiguration {
         return new ManagementPostGuard(jsonMapper, ManagementPostGuard.origins(origins));
     }
 
-    /**
-     * Jolokia's guard goes on the management server as it starts, before the routes do (docs/operations.md#the-management-server).
-     */
     /** The one log line per handled entry; routes name their outcome with its outcome method. */
     @BindToRegistry("eventLog")
     public EventLog eventLog() {
@@ -113,6 +110,7 @@ public class PrinteryConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camel) throws Exception {
         camel.getManagementStrategy().addEventNotifier(camel.getRegistry().lookupByNameAndType("eventLog", EventLog.class));
+        camel.getCamelContextExtension().addInterceptStrategy(new DeploymentMdcStrategy());
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {

@@ -10,8 +10,8 @@ import org.slf4j.MDC;
  */
 public final class DeploymentMdc implements AutoCloseable {
 
-    static final String CORRELATION_ID = "correlationId";
-    static final String DEPLOYMENT_ID = "deploymentId";
+    public static final String CORRELATION_ID = "correlationId";
+    public static final String DEPLOYMENT_ID = "deploymentId";
 
     private final String correlationBefore;
     private final String deploymentBefore;

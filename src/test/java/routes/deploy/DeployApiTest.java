@@ -162,8 +162,10 @@ class DeployApiTest {
                 + java.time.Instant.now().plusSeconds(3600)).body()).get("items");
         assertEquals(0, future.size(), future::toString);
 
-        // Every line the workers and the orchestrator logged for it carries its ids; the console pattern shows them.
-        for (String logger : List.of("routes.app.EventLog", "routes.deploy.Orchestrator", "routes.deploy.DeployApi")) {
+        // Every line the workers and the orchestrator logged for it carries its ids, also the notifier's outbox line
+        // logged inside its route's fan-out; the console pattern shows them.
+        for (String logger : List.of("routes.app.EventLog", "routes.deploy.Orchestrator", "routes.deploy.DeployApi",
+                "routes.workers.notify.NotifierOutbox")) {
             List<LogEvent> lines = logs.about(id, logger);
             assertFalse(lines.isEmpty(), () -> logger + " logged nothing about " + id + ": " + logs.messages());
             for (LogEvent line : lines) {
