@@ -129,7 +129,9 @@ public final class DeployBench {
 
                 sequential(orchestrator, responder, WARMUP_RUNS);
                 responder.gates.clear();
+                long cpuBefore = processCpuNanos();
                 long[] overhead = sequential(orchestrator, responder, runs);
+                long sequentialCpu = processCpuNanos() - cpuBefore;
                 long[] sequentialGates = responder.drainGates();
                 LOG.info("One deployment's overhead over {} runs: p50 {} ms, p99 {} ms", runs,
                         millis(percentile(overhead, 0.50)), millis(percentile(overhead, 0.99)));
@@ -147,6 +149,7 @@ public final class DeployBench {
                 result.put("deploy_overhead_p50_ms", millis(percentile(overhead, 0.50)));
                 result.put("deploy_overhead_p99_ms", millis(percentile(overhead, 0.99)));
                 result.put("sequential_gate_p50_ms", millis(percentile(sequentialGates, 0.50)));
+                result.put("deploy_cpu_ms_per_deployment", millis(sequentialCpu / runs));
                 result.put("concurrent_deployments", concurrent);
                 result.put("concurrent_rounds", CONCURRENT_ROUNDS);
                 result.put("concurrent_wall_max_ms", millis(wall));
@@ -320,6 +323,12 @@ public final class DeployBench {
             entries += redis.sync().xlen(stream);
         }
         return entries;
+    }
+
+    /** CPU time so far of this process, all threads (what load on the machine moves least). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** CPU time so far of the record's consumer threads (route shield), where it records each event. */
