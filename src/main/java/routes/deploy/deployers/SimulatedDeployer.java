@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -62,6 +63,8 @@ public final class SimulatedDeployer implements Deployer {
     private final Map<String, Run> runs = new HashMap<>();
     private final Map<String, List<Run>> runsByService = new HashMap<>();
     private final List<Call> calls = new ArrayList<>();
+    /** Calls with an id by kind and service: deploy ids are numbered by them, so no call scans the whole history. */
+    private final Map<CallKind, Map<String, Integer>> counts = new EnumMap<>(CallKind.class);
 
     private SimulatedDeployer(Configuration configuration, Path journal) {
         this.configuration = configuration;
@@ -86,7 +89,7 @@ public final class SimulatedDeployer implements Deployer {
 
     @Override
     public synchronized DeployState status(DeployHandle handle) throws DeployerException {
-        calls.add(new Call(CallKind.STATUS, handle.service(), handle.id()));
+        record(new Call(CallKind.STATUS, handle.service(), handle.id()));
         Run run = runs.get(handle.id());
         if (run == null && journal != null) {
             // Started by an earlier process, or by another one sharing the journal.
@@ -143,7 +146,14 @@ public final class SimulatedDeployer implements Deployer {
     }
 
     private int count(CallKind kind, String service) {
-        return (int) calls.stream().filter(c -> c.kind() == kind && c.service().equals(service) && c.id() != null).count();
+        return counts.getOrDefault(kind, Map.of()).getOrDefault(service, 0);
+    }
+
+    private void record(Call call) {
+        calls.add(call);
+        if (call.id() != null) {
+            counts.computeIfAbsent(call.kind(), k -> new HashMap<>()).merge(call.service(), 1, Integer::sum);
+        }
     }
 
     /**
@@ -192,7 +202,7 @@ public final class SimulatedDeployer implements Deployer {
     }
 
     private void remember(Run run) {
-        calls.add(new Call(run.kind(), run.service(), run.id()));
+        record(new Call(run.kind(), run.service(), run.id()));
         if (run.id() != null) {
             runs.put(run.id(), run);
             runsByService.computeIfAbsent(run.service(), s -> new ArrayList<>()).add(run);
