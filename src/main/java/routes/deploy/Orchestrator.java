@@ -65,6 +65,12 @@ public class Orchestrator {
     private final ExecutorService executor;
     private final Clock clock;
     private final Map<String, AtomicInteger> driving = new ConcurrentHashMap<>();
+    /**
+     * Each deployment this instance drives, as its thread last read or wrote it: the first try of its next change,
+     * so a step's writes need no read before each. Stale when a result or a cancel came in between: that write then
+     * fails its compare-and-set and the change reads the run again.
+     */
+    private final Map<String, DeploymentRun> held = new ConcurrentHashMap<>();
 
     public Orchestrator(DeploymentRuns runs, EventPublisher publisher, Manifest manifest, Map<String, Deployer> deployers,
                         OrchestratorSettings settings, String instance, ExecutorService executor, Clock clock) {
@@ -274,6 +280,7 @@ public class Orchestrator {
         if (run == null) {
             return;
         }
+        held.put(id, run);
         long token = run.fencingToken();
         // On the orchestrator's own threads, off any route: every line of the steps (and of the deployers they
         // call) carries the deployment's ids as the workers' lines do.
@@ -281,19 +288,25 @@ public class Orchestrator {
             while (run != null && !run.phase().terminal() && step(run, token)) {
                 run = owned(id, token);
             }
-            change(id, r -> token == r.fencingToken() && instance.equals(r.leaseOwner()) ? released(r) : null);
+            changeOwned(id, token, this::released);
         } catch (RuntimeException e) {
             // The lease runs out and a sweep takes the deployment again from what was persisted.
             try (DeploymentMdc mdc = DeploymentMdc.of(run == null ? id : run.correlationId(), id)) {
                 LOG.warn("Deployment {}: step failed, retried after the lease ({}): {}", id, settings.lease(), e.toString());
             }
+        } finally {
+            held.remove(id);
         }
     }
 
     /** The stored run while this instance's lease (by its fencing token) holds it; null once taken or ended. */
     private DeploymentRun owned(String id, long token) {
-        return runs.find(id).filter(r -> !r.phase().terminal() && r.fencingToken() == token
+        DeploymentRun run = runs.find(id).filter(r -> !r.phase().terminal() && r.fencingToken() == token
                 && instance.equals(r.leaseOwner())).orElse(null);
+        if (run != null) {
+            held.put(id, run);
+        }
+        return run;
     }
 
     /**
@@ -660,8 +673,16 @@ public class Orchestrator {
     }
 
     private DeploymentRun changeOwnedRun(String id, long token, UnaryOperator<DeploymentRun> change) {
-        return change(id, r -> r.fencingToken() == token && instance.equals(r.leaseOwner()) ? change.apply(r) : null)
-                .orElse(null);
+        UnaryOperator<DeploymentRun> owned = r -> r.fencingToken() == token && instance.equals(r.leaseOwner())
+                ? change.apply(r) : null;
+        DeploymentRun known = held.get(id);
+        DeploymentRun next = known == null ? null : owned.apply(known);
+        Optional<DeploymentRun> written = next == null ? Optional.empty() : runs.update(known, next);
+        if (written.isEmpty()) {
+            written = change(id, owned);
+        }
+        written.filter(r -> !r.phase().terminal()).ifPresentOrElse(r -> held.put(id, r), () -> held.remove(id));
+        return written.orElse(null);
     }
 
     /** Applies a change to the stored run until it is written or the change no longer applies (null). */
