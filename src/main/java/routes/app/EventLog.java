@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Exchange;
@@ -23,6 +24,7 @@ import routes.deploy.DeploymentMdc;
 import routes.events.EntryLayout;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
+import routes.streams.RedisStreamsConstants;
 import routes.streams.RedisStreamsEndpoint;
 import routes.workers.notify.Notification;
 
@@ -95,6 +97,12 @@ public class EventLog extends EventNotifierSupport {
         long ms = exchange.getClock().elapsed();
         if (meters != null) {
             timer(route, kind).record(ms, TimeUnit.MILLISECONDS);
+            if (kind == Kind.DEAD_LETTERED) {
+                Counter.builder("printery_dead_letters").description("entries dead-lettered, by source stream and group")
+                        .tags("stream", exchange.getIn().getHeader(RedisStreamsConstants.STREAM, "", String.class),
+                                "group", exchange.getIn().getHeader(RedisStreamsConstants.GROUP, "", String.class))
+                        .register(meters).increment();
+            }
         }
         if (!LOG.isEnabledForLevel(kind.level)) {
             return;

@@ -21,6 +21,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.apache.camel.component.redis.processor.idempotent.SpringRedisStringIdempotentRepository;
+import routes.deploy.Orchestrator;
 import routes.events.EventFormat;
 import routes.events.EventPublisher;
 import routes.events.Streams;
@@ -120,6 +121,10 @@ public class PrinteryConfiguration implements CamelConfiguration {
                 MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
                 if (meters != null) {
                     context.getRegistry().lookupByNameAndType("eventLog", EventLog.class).measureWith(meters);
+                    Orchestrator orchestrator = context.getRegistry().lookupByNameAndType("orchestrator", Orchestrator.class);
+                    if (orchestrator != null) {
+                        orchestrator.measureWith(meters);
+                    }
                     context.addService(new PrinteryMetrics(meters,
                             context.getRegistry().lookupByNameAndType("redisTemplate", StringRedisTemplate.class),
                             context.getRegistry().lookupByNameAndType("printeryDataSource", DataSource.class),

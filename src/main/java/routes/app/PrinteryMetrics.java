@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
+import org.apache.camel.Route;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +29,15 @@ import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import routes.events.Streams;
+import routes.streams.RedisStreamsConsumer;
+import routes.streams.RedisStreamsEndpoint;
 
 /**
  * What Prometheus cannot learn from the routes' own meters, read every {@code interval} into gauges (so a scrape
  * never waits on Redis or the database): per stream and consumer group the lag (entries not yet delivered to the
  * group), the pending entries and the age of the oldest pending one; the DLQ's size (dead letters not replayed); the
- * deployments by phase and the age of the oldest one running.
+ * deployments by phase and the age of the oldest one running; and per stream and group the entries claimed from
+ * other consumers, counted by the routes' consumers.
  */
 public class PrinteryMetrics extends ServiceSupport implements CamelContextAware {
 
@@ -78,6 +83,15 @@ public class PrinteryMetrics extends ServiceSupport implements CamelContextAware
             gauge("printery_deployments", Tags.of("phase", phase), "phase:" + phase);
         }
         gauge("printery_deployment_running_oldest_seconds", Tags.empty(), "oldest-running");
+        for (Route route : camel.getRoutes()) {
+            if (route.getEndpoint() instanceof RedisStreamsEndpoint endpoint) {
+                for (String stream : endpoint.getStreamList()) {
+                    FunctionCounter.builder("printery_stream_claims", camel, c -> claims(c, route.getRouteId(), stream))
+                            .description("entries the group's consumers claimed from other consumers (idle too long)")
+                            .tags("stream", stream, "group", endpoint.getConfiguration().getGroup()).register(registry);
+                }
+            }
+        }
         poller = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "PrinteryMetrics");
         poller.scheduleWithFixedDelay(this::poll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -167,6 +181,13 @@ public class PrinteryMetrics extends ServiceSupport implements CamelContextAware
                 values.put("oldest-running", oldest == null ? 0 : Math.max(0, (clock.millis() - oldest.getTime()) / 1000.0));
             }
         }
+    }
+
+    /** The route's consumer as it is now (a restarted route has a new one, counting from 0). */
+    private static double claims(CamelContext camel, String routeId, String stream) {
+        Route route = camel.getRoute(routeId);
+        return route != null && route.getConsumer() instanceof RedisStreamsConsumer consumer
+                ? consumer.getClaimedEntries(stream) : 0;
     }
 
     private static double number(Object value) {

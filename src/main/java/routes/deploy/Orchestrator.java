@@ -12,10 +12,13 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.deploy.RunProgress.StageProgress;
@@ -71,6 +74,9 @@ public class Orchestrator {
      * fails its compare-and-set and the change reads the run again.
      */
     private final Map<String, DeploymentRun> held = new ConcurrentHashMap<>();
+    /** When the result that opened a deployment's gate was published, until the next step is announced. */
+    private final Map<String, Long> gateOpenedAt = new ConcurrentHashMap<>();
+    private volatile MeterRegistry meters;
 
     public Orchestrator(DeploymentRuns runs, EventPublisher publisher, Manifest manifest, Map<String, Deployer> deployers,
                         OrchestratorSettings settings, String instance, ExecutorService executor, Clock clock) {
@@ -162,6 +168,33 @@ public class Orchestrator {
         return run;
     }
 
+    /**
+     * From now on also histograms of each stage's deploy duration (printery_stage_duration_seconds, by stage and
+     * status) and of the gate latency (printery_gate_latency_seconds: from a worker's result that lets a deployment
+     * go on to the orchestrator's next event for it).
+     */
+    public void measureWith(MeterRegistry registry) {
+        this.meters = registry;
+        // Registered now, so the series are there (at 0) before the first deployment.
+        gateLatency(registry);
+        for (Stage stage : manifest.stages()) {
+            stageDuration(registry, stage.name(), true);
+            stageDuration(registry, stage.name(), false);
+        }
+    }
+
+    private static Timer gateLatency(MeterRegistry registry) {
+        return Timer.builder("printery_gate_latency")
+                .description("from a worker's result that lets a deployment go on to the orchestrator's next event for it")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    private static Timer stageDuration(MeterRegistry registry, String stage, boolean failed) {
+        return Timer.builder("printery_stage_duration").description("a stage's deploy, from its start to its end")
+                .tags("stage", stage, "status", failed ? "failure" : "success").publishPercentileHistogram()
+                .register(registry);
+    }
+
     public OrchestratorSettings settings() {
         return settings;
     }
@@ -183,7 +216,12 @@ public class Orchestrator {
             leased.set(next != null && leaseFree(run));
             return next == null || !leased.get() ? next : leased(next, run.fencingToken() + 1);
         });
-        moved.ifPresent(run -> executor.execute(() -> drive(run.id(), leased.get() ? run : null)));
+        moved.ifPresent(run -> {
+            if (meters != null && event.getTimestamp() > 0) {
+                gateOpenedAt.put(run.id(), event.getTimestamp());
+            }
+            executor.execute(() -> drive(run.id(), leased.get() ? run : null));
+        });
     }
 
     /** The run with the result recorded, or null when it does not wait for exactly this result. */
@@ -420,12 +458,16 @@ public class Orchestrator {
         boolean failed = done.error != null;
         Map<String, String> deployments = new java.util.TreeMap<>();
         done.deploys.forEach((service, handle) -> deployments.put(service, handle.id()));
-        publishOnce(run, token, "stage:" + stage.name() + ":completed", EventTypes.stageCompleted(stage.name()),
+        boolean published = publishOnce(run, token, "stage:" + stage.name() + ":completed", EventTypes.stageCompleted(stage.name()),
                 e -> e.setStageCompleted(DeploymentStageCompletedEvent.newBuilder().setStage(stage.name())
                         .setStatus(failed ? DeploymentStatus.DEPLOYMENT_STATUS_FAILURE : DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
                         .setDurationMs(done.finishedAt - done.startedAt).setErrorMessage(failed ? done.error : "")
                         .addAllServices(stage.services()).setVersion(run.version()).setEnvironment(run.environment())
                         .putAllDeployments(deployments)));
+        MeterRegistry registry = meters;
+        if (published && registry != null) {
+            stageDuration(registry, stage.name(), failed).record(done.finishedAt - done.startedAt, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A stage's gates: its health result, and its dependency result when the stage checks dependencies. */
@@ -579,21 +621,27 @@ public class Orchestrator {
      * Publishes an event of this deployment once: its id is derived from the deployment and the step, so a publish
      * repeated after a crash (before it was marked) carries the same id and consumers drop it.
      */
-    private void publishOnce(DeploymentRun run, long token, String key, String type,
-                             UnaryOperator<DeploymentEvent.Builder> payload) {
+    private boolean publishOnce(DeploymentRun run, long token, String key, String type,
+                                UnaryOperator<DeploymentEvent.Builder> payload) {
         // The run as this lease read it: only the lease holder publishes, so what it has published is up to date.
         if (run.fencingToken() != token || !instance.equals(run.leaseOwner())
                 || RunProgress.of(run.progress()).published.contains(key)) {
-            return;
+            return false;
         }
         String eventId = UUID.nameUUIDFromBytes((run.id() + "/" + key).getBytes(StandardCharsets.UTF_8)).toString();
         publisher.publish(payload.apply(DeploymentEvent.newBuilder().setType(type).setEventId(eventId)
                 .setDeploymentId(run.id()).setCorrelationId(run.correlationId())));
+        Long opened = gateOpenedAt.remove(run.id());
+        MeterRegistry registry = meters;
+        if (opened != null && registry != null) {
+            gateLatency(registry).record(Math.max(0, clock.millis() - opened), TimeUnit.MILLISECONDS);
+        }
         changeOwned(run.id(), token, r -> {
             RunProgress progress = RunProgress.of(r.progress());
             progress.published.add(key);
             return r.withProgress(progress.json());
         });
+        return true;
     }
 
     private List<String> services(DeploymentRun run) {

@@ -3,11 +3,14 @@ package routes.streams;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.UnblockType;
@@ -37,6 +40,8 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
     /** When the current Redis outage began (0 when Redis answers), shared so an outage is logged once. */
     private final AtomicLong outageSince = new AtomicLong();
     private volatile RedisException outageCause;
+    /** Entries claimed from other consumers of the group, per stream, since this consumer was made. */
+    private final Map<String, LongAdder> claims = new ConcurrentHashMap<>();
     private ExecutorService executor;
     private ScheduledExecutorService keepAlive;
 
@@ -196,6 +201,16 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
     long outageEnded() {
         long since = outageSince.getAndSet(0);
         return since == 0 ? -1 : System.currentTimeMillis() - since;
+    }
+
+    void claimed(String stream, int entries) {
+        claims.computeIfAbsent(stream, s -> new LongAdder()).add(entries);
+    }
+
+    /** How many entries of {@code stream} this consumer's readers claimed from other consumers of the group. */
+    public long getClaimedEntries(String stream) {
+        LongAdder claimed = claims.get(stream);
+        return claimed == null ? 0 : claimed.sum();
     }
 
     boolean inOutage() {

@@ -373,6 +373,7 @@ final class StreamReader implements Runnable {
                 page = claimer.claim(redis, stream, cursor);
                 cursor = page.cursor();
                 if (!page.claimed().isEmpty()) {
+                    owner.claimed(stream, page.claimed().size());
                     process(page.claimed(), true);
                     acks.flush(async);
                 }

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,8 @@ class MetricsIT {
     private final String stream = "printery:metrics:" + UUID.randomUUID();
     private final List<String> onStream = List.of("printery.streams.deployment=" + stream,
             "printery.streams.validation=" + stream + ":validation", "printery.streams.dependency=" + stream + ":dependency",
-            "printery.streams.health=" + stream + ":health", "printery.streams.dlq=" + stream + ":dlq");
+            "printery.streams.health=" + stream + ":health", "printery.streams.dlq=" + stream + ":dlq",
+            "printery.metrics.interval=1s");
 
     @Test
     void eventsRegisterMetersWithoutWarningsAndTheRouteMetricsAreScraped() throws Exception {
@@ -60,6 +62,44 @@ class MetricsIT {
             String scraped = metrics;
             assertEquals(2, sample(scraped, "camel_route_policy_seconds_count", "routeId=\"validator\""),
                     () -> "route policy timer of the validator route: " + scraped);
+            // Printery's own: each worker's handling, the notifier's deliveries by channel and outcome, the groups'
+            // claims (none here, but the series is there for each group and stream), lag and pending.
+            assertEquals(2, sample(scraped, "printery_events_seconds_count", "outcome=\"handled\",route=\"validator\""),
+                    () -> "validator's handled events: " + scraped);
+            assertTrue(sample(scraped, "printery_notifications_total", "outcome=\"sent\"") >= 2,
+                    () -> "notifications sent: " + scraped);
+            assertEquals(0, sample(scraped, "printery_stream_claims_total", "group=\"printery-validator\",stream=\"" + stream + "\""),
+                    () -> "validator's claims: " + scraped);
+
+            // A malformed entry: each group reading the stream dead-letters it at once.
+            addMalformedEntry();
+            String[] after = {scrape(port)};
+            while (sample(after[0], "printery_dead_letters_total", "group=\"printery-validator\",stream=\"" + stream + "\"") < 1
+                    || sample(after[0], "printery_dlq_size", "") < 1) {
+                assertTrue(System.currentTimeMillis() < deadline + 30_000, () -> "no dead letter counted: " + after[0]);
+                Thread.sleep(200);
+                after[0] = scrape(port);
+            }
+            assertEquals(0, sample(after[0], "printery_stream_lag", "group=\"printery-validator\",stream=\"" + stream + "\""),
+                    () -> "validator's lag once it read everything: " + after[0]);
+
+            // Every series the Grafana dashboard in docs/ shows is scraped.
+            java.util.regex.Matcher names = java.util.regex.Pattern.compile("printery_[a-z_]+")
+                    .matcher(Files.readString(Path.of("docs/grafana-dashboard.json")));
+            while (names.find()) {
+                String name = names.group();
+                assertTrue(after[0].lines().anyMatch(l -> l.startsWith(name + "{") || l.startsWith(name + " ")),
+                        () -> name + " (docs/grafana-dashboard.json) not scraped: " + after[0]);
+            }
+        }
+    }
+
+    private void addMalformedEntry() {
+        RedisClient client = RedisClient.create(redis);
+        try (var connection = client.connect()) {
+            connection.sync().xadd(stream, Map.of("type", "deployment:started", "payload", "not protobuf"));
+        } finally {
+            client.shutdown();
         }
     }
 

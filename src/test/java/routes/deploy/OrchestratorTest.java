@@ -22,6 +22,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
@@ -133,6 +134,8 @@ class OrchestratorTest extends CamelTestSupport {
     @Test
     void aSuccessfulDeploymentGoesThroughEveryStageAndGate() throws Exception {
         Orchestrator orchestrator = orchestrator();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        orchestrator.measureWith(meters);
         DeploymentRun run = orchestrator.deploy(request("staging-ok"));
         awaitEvent(run, EventTypes.DEPLOYMENT_STARTED);
         orchestrator.onResult(validation(run, ValidationResult.VALIDATION_RESULT_PASSED));
@@ -155,6 +158,12 @@ class OrchestratorTest extends CamelTestSupport {
         assertEquals(Map.of("canvas", 1, "office", 1, "api", 1, "shield", 1), deployer.deploys());
         assertEquals(Map.of(), deployer.rollbacks());
         assertTrue(runs.lockHolder("staging-ok").isEmpty(), "environment free again");
+        // Each stage's duration; a gate's latency for each result that let it go on (railway's health result only
+        // completes its gate with the dependency result after it).
+        for (String stage : List.of("vercel", "railway")) {
+            assertEquals(1, meters.get("printery_stage_duration").tags("stage", stage, "status", "success").timer().count(), stage);
+        }
+        assertEquals(3, meters.get("printery_gate_latency").timer().count());
     }
 
     @Test
@@ -362,7 +371,7 @@ class OrchestratorTest extends CamelTestSupport {
 
     private static DeploymentEvent.Builder result(DeploymentRun run, String type) {
         return DeploymentEvent.newBuilder().setType(type).setEventId(UUID.randomUUID().toString())
-                .setDeploymentId(run.id()).setCorrelationId(run.correlationId());
+                .setDeploymentId(run.id()).setCorrelationId(run.correlationId()).setTimestamp(System.currentTimeMillis());
     }
 
     private static DeploymentEvent validation(DeploymentRun run, ValidationResult result) {

@@ -30,6 +30,9 @@ class RedisStreamsClaimTest extends StreamsTestSupport {
             assertEquals(2L, e.getIn().getHeader(RedisStreamsConstants.DELIVERY_COUNT));
         });
         await("claimed entries acked", () -> pendingIds().isEmpty());
+        RedisStreamsConsumer consumer = (RedisStreamsConsumer) context.getRoutes().get(0).getConsumer();
+        assertEquals(2, consumer.getClaimedEntries(stream), "claims counted for the stream's metrics");
+        assertEquals(0, consumer.getClaimedEntries("another-stream"));
     }
 
     @Test
