@@ -67,6 +67,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "prefetch": getOrCreateConfiguration(target).setPrefetch(property(camelContext, boolean.class, value)); return true;
+        case "removeidleconsumersafter":
+        case "removeIdleConsumersAfter": getOrCreateConfiguration(target).setRemoveIdleConsumersAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "startid":
         case "startId": getOrCreateConfiguration(target).setStartId(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
@@ -118,6 +120,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "prefetch": return boolean.class;
+        case "removeidleconsumersafter":
+        case "removeIdleConsumersAfter": return long.class;
         case "startid":
         case "startId": return java.lang.String.class;
         default: return null;
@@ -165,6 +169,8 @@ public class RedisStreamsComponentConfigurer extends PropertyConfigurerSupport i
         case "maxreconnectdelay":
         case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
         case "prefetch": return getOrCreateConfiguration(target).isPrefetch();
+        case "removeidleconsumersafter":
+        case "removeIdleConsumersAfter": return getOrCreateConfiguration(target).getRemoveIdleConsumersAfter();
         case "startid":
         case "startId": return getOrCreateConfiguration(target).getStartId();
         default: return null;

@@ -55,6 +55,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "prefetch": target.getConfiguration().setPrefetch(property(camelContext, boolean.class, value)); return true;
+        case "removeidleconsumersafter":
+        case "removeIdleConsumersAfter": target.getConfiguration().setRemoveIdleConsumersAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "startid":
         case "startId": target.getConfiguration().setStartId(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
@@ -96,6 +98,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "prefetch": return boolean.class;
+        case "removeidleconsumersafter":
+        case "removeIdleConsumersAfter": return long.class;
         case "startid":
         case "startId": return java.lang.String.class;
         default: return null;
@@ -138,6 +142,8 @@ public class RedisStreamsEndpointConfigurer extends PropertyConfigurerSupport im
         case "maxreconnectdelay":
         case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
         case "prefetch": return target.getConfiguration().isPrefetch();
+        case "removeidleconsumersafter":
+        case "removeIdleConsumersAfter": return target.getConfiguration().getRemoveIdleConsumersAfter();
         case "startid":
         case "startId": return target.getConfiguration().getStartId();
         default: return null;

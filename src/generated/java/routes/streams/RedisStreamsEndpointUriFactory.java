@@ -23,7 +23,7 @@ public class RedisStreamsEndpointUriFactory extends org.apache.camel.support.com
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(19);
+        Set<String> props = new HashSet<>(20);
         props.add("batchSize");
         props.add("blockTimeout");
         props.add("bodyField");
@@ -41,6 +41,7 @@ public class RedisStreamsEndpointUriFactory extends org.apache.camel.support.com
         props.add("maxLen");
         props.add("maxReconnectDelay");
         props.add("prefetch");
+        props.add("removeIdleConsumersAfter");
         props.add("startId");
         props.add("streams");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);

@@ -1,5 +1,8 @@
 package routes.app;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 import org.apache.camel.main.Main;
 import routes.db.DatabaseConfiguration;
 import routes.deploy.DeployConfiguration;
@@ -30,9 +33,19 @@ public class PrinteryMain extends Main {
         configure().addConfiguration(new RecordConfiguration());
         configure().addConfiguration(new ShieldConfiguration());
         configure().addConfiguration(new CdEventsConfiguration());
+        // For the consumer names of application.properties: what the host is called, as the component's own default.
+        addOverrideProperty("printery.host", hostName());
         String routes = System.getenv(RoutesLocation.ENV);
         if (routes != null && !routes.isBlank()) {
             addOverrideProperty("camel.main.routesIncludePattern", RoutesLocation.includePattern(routes));
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
         }
     }
 }

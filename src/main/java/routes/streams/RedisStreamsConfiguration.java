@@ -53,6 +53,10 @@ public class RedisStreamsConfiguration implements Cloneable {
     @UriParam(label = "consumer", defaultValue = "10000", javaType = "java.time.Duration",
               description = "How often each consumer runs XAUTOCLAIM.")
     private long claimInterval = 10000;
+    @UriParam(label = "consumer", defaultValue = "3600000", javaType = "java.time.Duration", description = "Each"
+            + " claim round also removes the group's consumers that have nothing pending and have been idle this long"
+            + " (instances that died or were renamed). 0 keeps them.")
+    private long removeIdleConsumersAfter = 3600000;
     @UriParam(label = "consumer", defaultValue = "0", description = "Where a newly created group starts: 0 (the whole"
             + " stream, so nothing published before the group existed is missed) or $ (only entries added from now on).")
     private String startId = "0";
@@ -175,6 +179,14 @@ public class RedisStreamsConfiguration implements Cloneable {
 
     public void setClaimInterval(long claimInterval) {
         this.claimInterval = claimInterval;
+    }
+
+    public long getRemoveIdleConsumersAfter() {
+        return removeIdleConsumersAfter;
+    }
+
+    public void setRemoveIdleConsumersAfter(long removeIdleConsumersAfter) {
+        this.removeIdleConsumersAfter = removeIdleConsumersAfter;
     }
 
     public String getStartId() {

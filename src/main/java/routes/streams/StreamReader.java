@@ -47,6 +47,7 @@ final class StreamReader implements Runnable {
     private final AckBatcher acks;
     private final HeldEntries held;
     private final AutoClaimer claimer;
+    private final IdleConsumers idleConsumers;
     private final PendingRecovery recovery;
     /** Redis unreachable: reconnect on this backoff. */
     private final Backoff outageBackoff;
@@ -94,6 +95,7 @@ final class StreamReader implements Runnable {
         this.acks = new AckBatcher(group, name);
         this.held = new HeldEntries(groupConsumer, config);
         this.claimer = new AutoClaimer(group, name, config);
+        this.idleConsumers = new IdleConsumers(group, config);
         this.recovery = new PendingRecovery(groupConsumer, config.getBatchSize());
         this.outageBackoff = new Backoff(config.getMaxReconnectDelay());
         this.commandBackoff = new Backoff(config.getMaxReconnectDelay());
@@ -378,6 +380,7 @@ final class StreamReader implements Runnable {
                     acks.flush(async);
                 }
             } while (running && !paused && !page.last());
+            idleConsumers.remove(redis, stream);
         }
     }
 

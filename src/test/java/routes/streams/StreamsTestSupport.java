@@ -73,7 +73,8 @@ abstract class StreamsTestSupport extends CamelTestSupport {
         }
         String prefix = "camel.component.redis-streams.";
         Map<String, Object> options = new LinkedHashMap<>();
-        app.stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+        // The layout options; the consumer name is an instance's (the tests name their consumers).
+        app.stringPropertyNames().stream().filter(k -> k.startsWith(prefix) && !k.equals(prefix + "consumerName"))
                 .forEach(k -> options.put(k.substring(prefix.length()), app.getProperty(k)));
         RedisStreamsComponent component = new RedisStreamsComponent();
         PropertyBindingSupport.build().withCamelContext(camel).withTarget(component).withProperties(options).bind();
