@@ -200,6 +200,18 @@ public final class TestApp implements AutoCloseable {
         return redis().xpending(bytes(stream), bytes(group)).getCount();
     }
 
+    /** Entries the group has read and not acked, over the event streams of those it reads. */
+    public long pending(String group) {
+        Streams s = streams();
+        long pending = 0;
+        for (String stream : List.of(s.deployment(), s.validation(), s.dependency(), s.health())) {
+            if (groups(stream).contains(group)) {
+                pending += pending(stream, group);
+            }
+        }
+        return pending;
+    }
+
     /** The consumer groups on a stream (none when it does not exist). */
     public List<String> groups(String stream) {
         StringRedisTemplate redis = bean("redisTemplate", StringRedisTemplate.class);
