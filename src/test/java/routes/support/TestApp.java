@@ -53,9 +53,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 public final class TestApp implements AutoCloseable {
 
     /** The packaged route files, as application.properties lists them. */
-    public static final String ROUTES = "classpath:routes.yaml,classpath:routes/templates.yaml,classpath:routes/errors.yaml";
+    private static final String ROUTES = "classpath:routes.yaml,classpath:routes/templates.yaml,classpath:routes/errors.yaml";
 
-    /** The waits that take no time of the test's: long for a busy machine, short of hiding a hang. */
+    /** How long a wait here allows where the test names no time: long for a busy machine, short of hiding a hang. */
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Main main;
