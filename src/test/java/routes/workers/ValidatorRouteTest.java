@@ -80,9 +80,9 @@ class ValidatorRouteTest {
         String entryId = publisher.publishDeploymentStarted(deploymentId, null, DeploymentStartedEvent.newBuilder()
                 .setEnvironment("staging").addServices("api").build());
 
-        Map<String, String> letter = await("the dead letter of " + entryId).atMost(Duration.ofSeconds(20))
-                .until(() -> app.fields(streams.dlq()).stream().filter(f -> entryId.equals(f.get("source_entry_id"))).findFirst(),
-                        Optional::isPresent).orElseThrow();
+        await("the dead letter of " + entryId).atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertTrue(deadLetterOf(entryId).isPresent(), "no dead letter of " + entryId));
+        Map<String, String> letter = deadLetterOf(entryId).orElseThrow();
         assertEquals(InvalidEventException.class.getName(), letter.get("exception_class"));
         assertEquals("1", letter.get("attempts"));
         assertEquals("validator-failures", letter.get("worker"));
@@ -153,6 +153,11 @@ class ValidatorRouteTest {
                     && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
         }
         app.awaitAcked(streams.deployment(), "printery-validator");
+    }
+
+    /** The fields of the DLQ entry of a deployment stream entry. */
+    private Optional<Map<String, String>> deadLetterOf(String entryId) {
+        return app.fields(streams.dlq()).stream().filter(f -> entryId.equals(f.get("source_entry_id"))).findFirst();
     }
 
     /** What a producer that leaves out one of the entry's plain fields writes: the others and the payload. */
