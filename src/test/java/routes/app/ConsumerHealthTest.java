@@ -6,18 +6,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import routes.support.Isolation;
 import routes.support.RedisServer;
+import routes.support.TestApp;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Printery's /observe/health while its own Redis is killed and started again. */
 class ConsumerHealthTest {
@@ -25,23 +23,22 @@ class ConsumerHealthTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private final RedisServer redis = RedisServer.startPrivate();
-    private final Main main = new PrinteryMain();
+    private TestApp app;
     private final HttpClient http = HttpClient.newHttpClient();
     private String health;
 
     @AfterEach
     void stop() {
-        main.stop();
+        if (app != null) {
+            app.close();
+        }
         redis.close();
     }
 
     @Test
     void notReadyWhileRedisIsDownNamingTheConsumersAndReadyAgainOnceItIsBack() throws Exception {
-        Map<String, String> isolated = Isolation.properties("test:health:" + UUID.randomUUID());
-        isolated.put("printery.redis.url", redis.url());
-        isolated.forEach(main::addOverrideProperty);
-        main.start();
-        health = "http://127.0.0.1:" + isolated.get("camel.management.port") + "/observe/health";
+        app = TestApp.builder().property("printery.redis.url", redis.url()).start();
+        health = app.url("/observe/health");
         awaitStatus(200, "UP");
 
         redis.kill();
@@ -57,21 +54,16 @@ class ConsumerHealthTest {
         awaitStatus(200, "UP");
     }
 
-    private HttpResponse<String> awaitStatus(int code, String status, String... named) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        HttpResponse<String> last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(health);
-            String body = last.body();
-            if (last.statusCode() == code && body.contains("\"" + status + "\"")
-                    && Arrays.stream(named).allMatch(check -> body.contains("\"" + check + "\""))) {
-                return last;
-            }
-            Thread.sleep(100);
-        }
-        fail("no " + code + " " + status + " " + Arrays.toString(named) + " from " + health + " within " + DEADLINE + "; last: "
-                + (last == null ? "none" : last.statusCode() + " " + last.body()));
-        return last;
+    private HttpResponse<String> awaitStatus(int code, String status, String... named) {
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        await(code + " " + status + " " + Arrays.toString(named) + " from " + health).atMost(DEADLINE).untilAsserted(() -> {
+            last.set(get(health));
+            String body = last.get().body();
+            assertTrue(last.get().statusCode() == code && body.contains("\"" + status + "\"")
+                    && Arrays.stream(named).allMatch(check -> body.contains("\"" + check + "\"")),
+                    () -> "last: " + last.get().statusCode() + " " + body);
+        });
+        return last.get();
     }
 
     private HttpResponse<String> get(String url) throws Exception {

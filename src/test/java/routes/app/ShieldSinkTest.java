@@ -10,18 +10,17 @@ import java.util.function.BooleanSupplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import org.apache.camel.main.Main;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import routes.dlq.DlqStore;
-import routes.events.EventPublisher;
 import routes.events.proto.DeploymentCompletedEvent;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
 import routes.record.DeploymentRecords;
-import routes.support.Isolation;
+import routes.support.TestApp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +43,7 @@ class ShieldSinkTest {
 
     private static HttpServer shield;
     private static final List<Put> puts = new CopyOnWriteArrayList<>();
-    private static Main main;
+    private static TestApp app;
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,20 +56,16 @@ class ShieldSinkTest {
             exchange.close();
         });
         shield.start();
-        main = new routes.app.PrinteryMain();
-        Isolation.properties("test:shield:" + UUID.randomUUID()).forEach(main::addOverrideProperty);
-        main.addOverrideProperty("camel.main.routeFilterIncludePattern", "shield,dlq-*,publish");
-        main.addOverrideProperty("printery.shield.url", "http://127.0.0.1:" + shield.getAddress().getPort() + "/api/");
-        main.addOverrideProperty("printery.shield.token", TOKEN);
-        main.addOverrideProperty("printery.retry.delay", "50");
-        main.addOverrideProperty("printery.retry.maximum-delay", "100");
-        main.start();
+        app = TestApp.builder().routes("shield", "dlq-*", "publish")
+                .property("printery.shield.url", "http://127.0.0.1:" + shield.getAddress().getPort() + "/api/")
+                .property("printery.shield.token", TOKEN)
+                .property("printery.retry.delay", "50").property("printery.retry.maximum-delay", "100").start();
     }
 
     @AfterAll
     static void stop() {
-        if (main != null) {
-            main.stop();
+        if (app != null) {
+            app.close();
         }
         if (shield != null) {
             shield.stop(0);
@@ -103,11 +98,11 @@ class ShieldSinkTest {
     void aRefusingShieldGetsTheRetriesThenTheEventIsDeadLetteredAndTheRecordKept() throws Exception {
         String id = "refused-" + UUID.randomUUID();
         publish(started(id));
-        DlqStore dlq = main.getCamelContext().getRegistry().lookupByNameAndType("dlqStore", DlqStore.class);
+        DlqStore dlq = app.dlq();
         await(() -> dlq.list("shield-failures", null, 100).stream().anyMatch(d -> id.equals(d.deploymentId())),
                 "the dead letter of " + id);
         assertEquals(4, puts.stream().filter(p -> p.path().endsWith(id)).count(), "the first attempt and 3 retries");
-        var records = main.getCamelContext().getRegistry().lookupByNameAndType("deploymentRecords", DeploymentRecords.class);
+        var records = app.bean("deploymentRecords", DeploymentRecords.class);
         assertEquals("RUNNING", records.find(id).orElseThrow().get("status"));
         assertFalse(dlq.list("shield-failures", null, 100).stream().anyMatch(d -> d.exceptionMessage().contains(TOKEN)),
                 "the token reaches no dead letter");
@@ -126,7 +121,7 @@ class ShieldSinkTest {
     }
 
     private static void publish(DeploymentEvent.Builder event) {
-        main.getCamelContext().getRegistry().lookupByNameAndType("eventPublisher", EventPublisher.class).publish(event);
+        app.publisher().publish(event);
     }
 
     private static DeploymentEvent.Builder started(String id) {
@@ -142,13 +137,8 @@ class ShieldSinkTest {
                         .setVersion("v7.0.0").setEnvironment("staging"));
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within 30 s; Shield got " + puts);
-            }
-            Thread.sleep(50);
-        }
+    private static void await(BooleanSupplier condition, String what) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertTrue(condition.getAsBoolean(), () -> "no " + what + "; Shield got " + puts));
     }
 }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,10 +86,10 @@ class CliSmokeIT {
 
     @Test
     void runFailsFastNamingTheUrlWhenRedisIsUnreachable() throws Exception {
-        String closed = "redis://127.0.0.1:" + Isolation.freePort();
+        String closed = "redis://127.0.0.1:" + Ports.free();
         long started = System.nanoTime();
         try (JarProcess run = JarProcess.start(Map.of("PRINTERY_REDIS_URL", closed, "PRINTERY_HTTP_PORT",
-                String.valueOf(Isolation.freePort())), List.of(), "run")) {
+                String.valueOf(Ports.free())), List.of(), "run")) {
             int exit = run.awaitExit(30);
             assertNotEquals(0, exit);
             assertTrue(String.join("\n", run.stderr()).contains("cannot reach Redis at " + closed),
@@ -100,7 +100,7 @@ class CliSmokeIT {
 
     @Test
     void runConsumesAPublishedEventAndStopsCleanlyOnSigterm() throws Exception {
-        Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()));
+        Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(Ports.free()));
         try (JarProcess run = JarProcess.start(env, onStream, "run")) {
             run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
 

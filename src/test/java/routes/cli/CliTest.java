@@ -21,8 +21,8 @@ import routes.dlq.DeadLetter;
 import routes.dlq.DlqStore;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
-import routes.support.Isolation;
 import routes.support.RedisServer;
+import routes.support.TestApp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,7 +126,7 @@ class CliTest {
     @Test
     void replayForceTakesNoValueSoTheIdAfterItIsReplayed() throws Exception {
         String prefix = "test:cli:" + UUID.randomUUID();
-        Map<String, String> isolated = Isolation.properties(prefix);
+        Map<String, String> isolated = TestApp.isolation(prefix);
         try (CommandContext app = new CommandContext(RedisServer.shared().url(), isolated)) {
             String stream = isolated.get("printery.streams.deployment");
             DeploymentEvent event = DeploymentEvent.newBuilder().setEventId(UUID.randomUUID().toString())
@@ -162,7 +162,7 @@ class CliTest {
 
     @Test
     void dlqListJsonPrintsOneObjectPerDeadLetter() throws Exception {
-        Map<String, String> isolated = Isolation.properties("test:cli:" + UUID.randomUUID());
+        Map<String, String> isolated = TestApp.isolation("test:cli:" + UUID.randomUUID());
         try (CommandContext app = new CommandContext(RedisServer.shared().url(), isolated)) {
             Instant now = Instant.now();
             app.bean("dlqStore", DlqStore.class).insert(new DeadLetter("18-0", "s", "6-0", "printery-validator",
@@ -181,7 +181,7 @@ class CliTest {
 
     @Test
     void deploymentsListShowAndPurgeReadTheRecord() throws Exception {
-        Map<String, String> isolated = Isolation.properties("test:cli:records:" + UUID.randomUUID());
+        Map<String, String> isolated = TestApp.isolation("test:cli:records:" + UUID.randomUUID());
         String environment = "cli-" + UUID.randomUUID().toString().substring(0, 8);
         String id = "d-" + UUID.randomUUID();
         try (CommandContext app = new CommandContext(RedisServer.shared().url(), isolated)) {
@@ -258,7 +258,7 @@ class CliTest {
 
     @Test
     void deployPrintsThePlanStoresTheDeploymentAndRefusesASecondToTheSameEnvironment() throws Exception {
-        CommandLine.IFactory app = withApp(Isolation.properties("test:cli:deploy:" + UUID.randomUUID()));
+        CommandLine.IFactory app = withApp(TestApp.isolation("test:cli:deploy:" + UUID.randomUUID()));
         Run plan = cli(app, "deploy", "--version", "v3.1.0", "--environment", "staging", "--dry-run");
         assertEquals(0, plan.exit(), plan::toString);
         List<String> lines = plan.out().lines().toList();
@@ -292,7 +292,7 @@ class CliTest {
         assertUsageError(cli("deploy", "--environment", "staging"), "printery deploy: ", "--version and --environment");
         assertUsageError(cli("deploy", "--version", "v1", "--environment", "staging", "--timeout", "soon"),
                 "printery deploy: ", "--timeout 'soon'");
-        CommandLine.IFactory app = withApp(Isolation.properties("test:cli:deploy:" + UUID.randomUUID()));
+        CommandLine.IFactory app = withApp(TestApp.isolation("test:cli:deploy:" + UUID.randomUUID()));
         assertUsageError(cli(app, "deploy", "--version", "v1", "--environment", "staging", "--services", "nope", "--dry-run"),
                 "printery deploy: ", "service 'nope' is not in manifest");
     }

@@ -85,7 +85,7 @@ class DemoIT {
         args[0] = "demo";
         System.arraycopy(options, 0, args, 1, options.length);
         java.util.Map<String, String> all = new java.util.HashMap<>(env);
-        all.put("PRINTERY_HTTP_PORT", String.valueOf(routes.support.Isolation.freePort()));
+        all.put("PRINTERY_HTTP_PORT", String.valueOf(routes.support.Ports.free()));
         try (JarProcess demo = JarProcess.start(all, List.of(), args)) {
             assertEquals(exit, demo.awaitExit(120), () -> "demo: " + String.join("\n", demo.stdout()) + "\n" + demo.stderr());
             return demo.stdout();

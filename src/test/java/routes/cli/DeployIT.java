@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 import routes.workers.FakeService;
 
@@ -69,7 +69,7 @@ class DeployIT {
         env = Map.of("PRINTERY_REDIS_URL", RedisServer.shared().url(), "PRINTERY_MANIFEST", manifest.toString(),
                 "PRINTERY_DATA_DIR", dir.toString(), "PRINTERY_HEALTH_WINDOW", "1s", "PRINTERY_HEALTH_SAMPLES", "2");
         Map<String, String> runEnv = new java.util.HashMap<>(env);
-        runEnv.put("PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()));
+        runEnv.put("PRINTERY_HTTP_PORT", String.valueOf(Ports.free()));
         run = JarProcess.start(runEnv, streams, "run");
         run.awaitStderr(line -> line.endsWith(" - ready"), 60, "ready");
     }

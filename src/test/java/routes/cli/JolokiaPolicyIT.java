@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,7 +55,7 @@ class JolokiaPolicyIT {
     @BeforeAll
     static void start() throws Exception {
         String stream = "printery:jolokia:" + UUID.randomUUID();
-        port = Isolation.freePort();
+        port = Ports.free();
         Path db = Files.createTempDirectory("jolokia-policy-db").resolve("printery");
         run = JarProcess.start(Map.of("PRINTERY_REDIS_URL", RedisServer.shared().url(), "PRINTERY_HTTP_PORT", String.valueOf(port),
                         "PRINTERY_DB_URL", "jdbc:h2:file:" + db + ";AUTO_SERVER=TRUE"),

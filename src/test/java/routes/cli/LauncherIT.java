@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,7 +59,7 @@ class LauncherIT {
     void aRunThatFailsAtStartLeavesNoArchiveAndTheNextCleanRunWritesIt() throws Exception {
         Map<String, String> env = runEnvironment();
         Map<String, String> noRedis = new HashMap<>(env);
-        noRedis.put("PRINTERY_REDIS_URL", "redis://127.0.0.1:" + Isolation.freePort());
+        noRedis.put("PRINTERY_REDIS_URL", "redis://127.0.0.1:" + Ports.free());
         try (JarProcess failed = JarProcess.launch(noRedis, "run")) {
             assertEquals(3, failed.await(), () -> "Redis unreachable; stderr: " + failed.stderr());
         }
@@ -75,7 +75,7 @@ class LauncherIT {
     void sigtermToTheLauncherStopsPrinteryGracefullyAndItExitsWithJavasStatus() throws Exception {
         // No archive yet: the launcher waits for java (it writes the archive after it) instead of exec-ing it.
         Map<String, String> env = runEnvironment();
-        env.put("PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()));
+        env.put("PRINTERY_HTTP_PORT", String.valueOf(Ports.free()));
         try (JarProcess run = JarProcess.launch(env, "run")) {
             run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
             List<ProcessHandle> java = run.children();
@@ -115,7 +115,7 @@ class LauncherIT {
     /** Starts `bin/printery run`, waits for "started", stops it with SIGTERM and waits for it to exit. */
     private static JarProcess runUntilStarted(Map<String, String> env) throws Exception {
         Map<String, String> withPort = new HashMap<>(env);
-        withPort.put("PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()));
+        withPort.put("PRINTERY_HTTP_PORT", String.valueOf(Ports.free()));
         try (JarProcess run = JarProcess.launch(withPort, "run")) {
             run.awaitStderr(line -> line.matches(".*Apache Camel \\S+ \\(printery\\) started.*"), 60, "Camel started");
             run.terminate();

@@ -1,7 +1,6 @@
 package routes.cli;
 
 import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import routes.support.Ports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,10 +81,7 @@ class LivePageIT {
      * page shows until the deployment's status is {@code end}; the page must not reload meanwhile.
      */
     private Followed follow(String name, List<String> flags, String end) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         Path data = Files.createTempDirectory("printery-page-it-");
         List<String> args = new ArrayList<>(List.of("demo", "--stay"));
         args.addAll(flags);

@@ -15,7 +15,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +35,7 @@ class ManagementAuthenticationIT {
         Path users = Files.writeString(dir.resolve("users.properties"), "user.ops = s3cret,admin\nuser.watch = l00k,viewer\n"
                 + "role.admin = *\nrole.viewer = read\n");
         String stream = "printery:auth:" + UUID.randomUUID();
-        int port = Isolation.freePort();
+        int port = Ports.free();
         try (JarProcess run = JarProcess.start(
                 Map.of("PRINTERY_REDIS_URL", RedisServer.shared().url(), "PRINTERY_HTTP_PORT", String.valueOf(port),
                         "PRINTERY_DB_URL", "jdbc:h2:file:" + dir.resolve("printery") + ";AUTO_SERVER=TRUE"),

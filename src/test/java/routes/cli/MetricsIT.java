@@ -14,7 +14,7 @@ import java.util.UUID;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +32,7 @@ class MetricsIT {
 
     @Test
     void eventsRegisterMetersWithoutWarningsAndTheRouteMetricsAreScraped() throws Exception {
-        int port = Isolation.freePort();
+        int port = Ports.free();
         Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT", String.valueOf(port),
                 "PRINTERY_DB_URL", "jdbc:h2:mem:metrics-it", "PRINTERY_NOTIFY_OUTBOX",
                 Files.createTempDirectory("printery-metrics-").resolve("outbox.log").toString());

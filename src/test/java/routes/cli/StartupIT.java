@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,7 +48,7 @@ class StartupIT {
             // Every command reads the URL the same way: run for each, tail for the first (each start costs a JVM).
             for (String command : problem.getKey().equals("127.0.0.1:6379") ? List.of("run", "tail") : List.of("run")) {
                 try (JarProcess run = JarProcess.start(Map.of("PRINTERY_REDIS_URL", problem.getKey(), "PRINTERY_HTTP_PORT",
-                        String.valueOf(Isolation.freePort())), List.of(), command)) {
+                        String.valueOf(Ports.free())), List.of(), command)) {
                     assertEquals(2, run.awaitExit(30), () -> problem.getKey() + ": " + run.stderr());
                     assertEquals(1, run.stderr().size(), () -> "one line for '" + problem.getKey() + "': " + run.stderr());
                     assertTrue(run.stderr().get(0).startsWith("printery " + command + ": ")
@@ -84,7 +84,7 @@ class StartupIT {
                      steps: [
                 """);
         try (JarProcess run = JarProcess.start(Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT",
-                String.valueOf(Isolation.freePort()), "PRINTERY_DATA_DIR", dir.toString()),
+                String.valueOf(Ports.free()), "PRINTERY_DATA_DIR", dir.toString()),
                 List.of("camel.main.routesIncludePattern=file:" + routes), "run")) {
             assertEquals(2, run.awaitExit(60), () -> "" + run.stderr());
             List<String> problems = run.stderr().stream().filter(l -> !l.contains(" INFO ")).toList();
@@ -112,7 +112,7 @@ class StartupIT {
         assertFalse(edited.equals(topology), "the validator's parameters are where this test edits them");
         Files.writeString(routes.resolve("routes.yaml"), edited);
         Map<String, String> env = Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT",
-                String.valueOf(Isolation.freePort()), "PRINTERY_DATA_DIR", dir.resolve("state").toString(),
+                String.valueOf(Ports.free()), "PRINTERY_DATA_DIR", dir.resolve("state").toString(),
                 "PRINTERY_ROUTES", routes.toString());
         try (JarProcess run = JarProcess.start(env, onStream, "run")) {
             run.awaitStderr(line -> line.endsWith(" - ready"), 60, "ready");
@@ -144,7 +144,7 @@ class StartupIT {
     @Test
     void runSaysWhatAnOperatorNeedsThenReadyWithoutPropertySummaries() throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT",
-                String.valueOf(Isolation.freePort()), "PRINTERY_DATA_DIR", dir.resolve("state").toString()));
+                String.valueOf(Ports.free()), "PRINTERY_DATA_DIR", dir.resolve("state").toString()));
         try (JarProcess run = JarProcess.start(env, onStream, "run")) {
             run.awaitStderr(line -> line.endsWith(" - ready"), 60, "ready");
             List<String> start = run.stderr().subList(0, run.stderr().indexOf(run.awaitStderr(l -> l.endsWith(" - ready"), 1, "ready")) + 1);
@@ -166,7 +166,7 @@ class StartupIT {
     @Test
     void withTheJsonLogFormatEveryLineIsOneJsonObject() throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("PRINTERY_REDIS_URL", redis, "PRINTERY_HTTP_PORT",
-                String.valueOf(Isolation.freePort()), "PRINTERY_DATA_DIR", dir.resolve("state").toString(),
+                String.valueOf(Ports.free()), "PRINTERY_DATA_DIR", dir.resolve("state").toString(),
                 "PRINTERY_LOG_FORMAT", "json"));
         try (JarProcess run = JarProcess.start(env, onStream, "run")) {
             run.awaitStderr(line -> line.contains("\"message\":\"ready\""), 60, "ready");

@@ -5,20 +5,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.camel.main.Main;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import routes.app.PrinteryMain;
-import routes.support.Isolation;
 import routes.support.PostgresDatabases;
-import routes.support.RedisServer;
+import routes.support.TestApp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Printery's readiness while its own database (PostgreSQL) refuses connections, and after. */
 class DatabaseHealthTest {
@@ -26,26 +22,23 @@ class DatabaseHealthTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private final String database = PostgresDatabases.create();
-    private final Main main = new PrinteryMain();
+    private TestApp app;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stop() throws Exception {
-        main.stop();
+        if (app != null) {
+            app.close();
+        }
         PostgresDatabases.outage(database, false);
         PostgresDatabases.drop(database);
     }
 
     @Test
     void notReadyWhileTheDatabaseIsAwayAndReadyAgainOnceItIsBack() throws Exception {
-        Map<String, String> isolated = Isolation.properties("test:db-health:" + UUID.randomUUID());
-        isolated.put("printery.redis.url", RedisServer.shared().url());
-        isolated.put("printery.db.url", database);
-        isolated.put("printery.db.user", PostgresDatabases.USER);
-        isolated.put("printery.db.connect-timeout", "1000");
-        isolated.forEach(main::addOverrideProperty);
-        main.start();
-        String health = "http://127.0.0.1:" + isolated.get("camel.management.port") + "/observe/health";
+        app = TestApp.builder().property("printery.db.url", database).property("printery.db.user", PostgresDatabases.USER)
+                .property("printery.db.connect-timeout", "1000").start();
+        String health = app.url("/observe/health");
         await(health + "/ready", 200, "UP");
 
         PostgresDatabases.outage(database, true);
@@ -59,19 +52,15 @@ class DatabaseHealthTest {
         await(health + "/ready", 200, "UP");
     }
 
-    private HttpResponse<String> await(String url, int code, String text) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        HttpResponse<String> last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(url);
-            if (last.statusCode() == code && last.body().contains(text)) {
-                return last;
-            }
-            Thread.sleep(200);
-        }
-        fail("no " + code + " with '" + text + "' from " + url + " within " + DEADLINE + "; last: "
-                + (last == null ? "none" : last.statusCode() + " " + last.body()));
-        return last;
+    private HttpResponse<String> await(String url, int code, String text) {
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        Awaitility.await(code + " with '" + text + "' from " + url).atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    last.set(get(url));
+                    assertTrue(last.get().statusCode() == code && last.get().body().contains(text),
+                            () -> "last: " + last.get().statusCode() + " " + last.get().body());
+                });
+        return last.get();
     }
 
     private HttpResponse<String> get(String url) throws Exception {

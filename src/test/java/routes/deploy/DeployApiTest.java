@@ -4,8 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,18 +13,17 @@ import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.main.Main;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Layout;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import routes.app.PrinteryMain;
-import routes.support.Isolation;
+import routes.support.TestApp;
 import routes.workers.FakeService;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,15 +44,13 @@ class DeployApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static FakeService web;
-    private static Main main;
-    private static int port;
+    private static TestApp app;
     private static MdcCapture logs;
 
     @BeforeAll
     static void start() throws Exception {
         web = new FakeService().traffic(100, 0);
-        Path dir = Files.createTempDirectory("printery-deploy-api-");
-        Path manifest = Files.writeString(dir.resolve("manifest.yaml"), """
+        String manifest = """
                 stages:
                   - name: frontend
                     services: [web]
@@ -72,24 +68,17 @@ class DeployApiTest {
                   staging-locked: {variables: env}
                   staging-cancel: {variables: env}
                   staging-origin: {variables: env}
-                """.formatted(web.url("/health"), web.url("/ready"), web.url("/metrics")));
+                """.formatted(web.url("/health"), web.url("/ready"), web.url("/metrics"));
         logs = new MdcCapture();
-        main = new PrinteryMain();
-        Map<String, String> isolated = Isolation.properties("test:deploy-api:" + UUID.randomUUID());
-        isolated.forEach(main::addOverrideProperty);
-        port = Integer.parseInt(isolated.get("camel.management.port"));
-        main.addOverrideProperty("printery.manifest", manifest.toString());
-        main.addOverrideProperty("printery.health.window", "1s");
-        main.addOverrideProperty("printery.health.samples", "2");
-        main.addOverrideProperty("printery.deploy.poll-interval", "100ms");
-        main.addOverrideProperty("printery.deploy.sweep-interval", "200");
-        main.start();
+        app = TestApp.builder().manifest(manifest)
+                .property("printery.health.window", "1s").property("printery.health.samples", "2")
+                .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200").start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (main != null) {
-            main.stop();
+        if (app != null) {
+            app.close();
         }
         if (logs != null) {
             logs.close();
@@ -286,7 +275,7 @@ class DeployApiTest {
 
         // From the server's own origin (its own pages) it goes through.
         HttpResponse<String> own = send(HttpRequest.newBuilder(uri("/api/deployments"))
-                .header("Content-Type", "application/json; charset=utf-8").header("Origin", "http://127.0.0.1:" + port)
+                .header("Content-Type", "application/json; charset=utf-8").header("Origin", app.url(""))
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
         assertEquals(202, own.statusCode(), own.body());
         String id = JSON.readTree(own.body()).get("id").asText();
@@ -328,19 +317,13 @@ class DeployApiTest {
         }, () -> last[0]);
     }
 
-    private static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> state)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out after 30 s waiting for " + what + ": " + state.get());
-            }
-            Thread.sleep(100);
-        }
+    private static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> state) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertTrue(condition.getAsBoolean(), () -> what + ": " + state.get()));
     }
 
     private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create(app.url(path));
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

@@ -6,22 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
-import routes.app.PrinteryMain;
-import routes.support.Isolation;
-import routes.support.RedisServer;
+import routes.support.TestApp;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The ops alert of dead letters outlives the app: a burst dead-lettered just before a stop is alerted by the next
@@ -29,50 +23,42 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class DlqAlertDurabilityTest {
 
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @Test
     void aBurstDeadLetteredJustBeforeAStopIsAlertedOnceAfterTheRestart() throws Exception {
-        String prefix = "test:dlq-alert:" + UUID.randomUUID();
-        Map<String, String> isolated = Isolation.properties(prefix);
-        isolated.put("printery.dlq.alert-window", "3s");
-        isolated.put("printery.dlq.alert-check-interval", "200");
-        Path outbox = Path.of(isolated.get("printery.notify.outbox"));
-
-        Main first = start(isolated);
-        RedisClient client = RedisClient.create(RedisServer.shared().url());
-        try (StatefulRedisConnection<String, String> redis = client.connect()) {
+        // Both starts of one builder share its streams, database and outbox.
+        TestApp.Builder printery = TestApp.builder().property("printery.dlq.alert-window", "3s")
+                .property("printery.dlq.alert-check-interval", "200");
+        Path outbox;
+        try (TestApp first = printery.start()) {
+            outbox = Path.of(first.property("printery.notify.outbox"));
             for (int i = 0; i < 3; i++) {
-                redis.sync().xadd(isolated.get("printery.streams.deployment"), Map.of("type", "deployment:started",
-                        "event_id", "poison-" + i, "deployment_id", "d-poison", "correlation_id", "c-poison",
-                        "payload", "not a protobuf"));
+                first.add(first.streams().deployment(), entry(Map.of("type", "deployment:started", "event_id", "poison-" + i,
+                        "deployment_id", "d-poison", "correlation_id", "c-poison", "payload", "not a protobuf")));
             }
-            DlqStore store = first.getCamelContext().getRegistry().lookupByNameAndType("dlqStore", DlqStore.class);
-            awaitTrue("the dead letters stored", Duration.ofSeconds(30),
-                    () -> store.list("validator-failures", null, 100).size() == 3);
-        } finally {
-            client.shutdown();
+            DlqStore store = first.dlq();
+            await("the dead letters stored").atMost(WAIT).until(() -> store.list("validator-failures", null, 100).size() == 3);
         }
-        first.stop();
         assertTrue(alerts(outbox).isEmpty(), () -> "no alert inside the window: " + alerts(outbox));
 
-        Main second = start(isolated);
-        try {
-            awaitTrue("the alert after the restart", Duration.ofSeconds(30), () -> !alerts(outbox).isEmpty());
-            Thread.sleep(4000); // another window: a second alert for the same burst would come in it
+        try (TestApp second = printery.start()) {
+            await("the alert after the restart").atMost(WAIT).until(() -> !alerts(outbox).isEmpty());
+            // another window: a second alert for the same burst would come in it
+            await("no second alert").during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5))
+                    .until(() -> alerts(outbox).size() <= 2);
             List<String> alerts = alerts(outbox);
             assertTrue(alerts.stream().allMatch(a -> a.contains(" events were dead-lettered since ")), alerts::toString);
             // One alert, on each ops target (slack-critical and email-ops: both the outbox here).
             assertEquals(2, alerts.size(), alerts::toString);
             assertTrue(alerts.get(0).contains("validator-failures 3"), alerts::toString);
-        } finally {
-            second.stop();
         }
     }
 
-    private static Main start(Map<String, String> properties) throws Exception {
-        Main main = new PrinteryMain();
-        properties.forEach(main::addOverrideProperty);
-        main.start();
-        return main;
+    private static Map<byte[], byte[]> entry(Map<String, String> fields) {
+        Map<byte[], byte[]> entry = new LinkedHashMap<>();
+        fields.forEach((k, v) -> entry.put(k.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8)));
+        return entry;
     }
 
     private static List<String> alerts(Path outbox) {
@@ -82,17 +68,5 @@ class DlqAlertDurabilityTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void awaitTrue(String what, Duration within, BooleanSupplier condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("not within " + within + ": " + what);
     }
 }

@@ -1,14 +1,21 @@
 package routes.dlq;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
+import routes.support.Ports;
+import routes.support.TestApp;
 
 /**
  * Printery's own database goes away (an H2 TCP server this test stops): the dead letter stays pending on the DLQ
@@ -16,37 +23,48 @@ import org.junit.jupiter.api.Test;
  */
 class DlqDatabaseOutageTest {
 
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
     @Test
     void deadLetterStaysPendingWhileTheDatabaseIsDownAndIsStoredOnceItIsBack() throws Exception {
         Path dir = Files.createTempDirectory("printery-h2");
-        int port = routes.support.Isolation.freePort();
+        int port = Ports.free();
         String[] serverArgs = {"-tcp", "-tcpPort", String.valueOf(port), "-baseDir", dir.toString(), "-ifNotExists"};
         Server h2 = Server.createTcpServer(serverArgs).start();
-        try (DlqTestApp app = new DlqTestApp("jdbc:h2:tcp://127.0.0.1:" + port + "/printery", Map.of()).start()) {
-            DlqStore store = app.bean("dlqStore", DlqStore.class);
+        String stream = "test:dlq:source:" + UUID.randomUUID();
+        try (TestApp app = DeadLetterChannelTest.withTestWorker(stream, new FlakyWorker(),
+                "jdbc:h2:tcp://127.0.0.1:" + port + "/printery").start()) {
+            DlqStore store = app.dlq();
+            String dlq = app.streams().dlq();
             assertEquals(0, store.list(null, null, 10).size());
 
             h2.stop();
-            String source = app.addRaw(Map.of("type", "deployment:started".getBytes(), "event_id", "e-outage".getBytes(),
-                    "payload", "not protobuf".getBytes()));
-            DlqTestApp.await("the dead letter on the DLQ stream", () -> app.streamLength(app.dlqStream) == 1);
-            DlqTestApp.await("the source entry acked", () -> app.pending(app.stream, app.group) == 0);
-            long until = System.currentTimeMillis() + 2000;
-            while (System.currentTimeMillis() < until) {
-                assertEquals(1, app.pending(app.dlqStream, "printery-dlq"), "stays pending while the database is down");
-                Thread.sleep(100);
-            }
+            Map<byte[], byte[]> poison = new LinkedHashMap<>();
+            poison.put(b("type"), b("deployment:started"));
+            poison.put(b("event_id"), b("e-outage"));
+            poison.put(b("payload"), b("not protobuf"));
+            String source = app.add(stream, poison);
+            await("the dead letter on the DLQ stream").atMost(WAIT).until(() -> app.length(dlq) == 1);
+            app.awaitAcked(stream, DeadLetterChannelTest.GROUP);
+            // at every look for 2 s: the little more time allowed is too short to start the 2 s again
+            await("the dead letter pending while the database is down").during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofMillis(2500))
+                    .untilAsserted(() -> assertEquals(1, app.pending(dlq, "printery-dlq"), "stays pending while the database is down"));
 
             h2 = Server.createTcpServer(serverArgs).start();
-            DlqTestApp.await("the dead letter stored after the outage", () -> app.pending(app.dlqStream, "printery-dlq") == 0);
+            app.awaitAcked(dlq, "printery-dlq");
             var stored = store.list(null, null, 10);
             assertEquals(1, stored.size());
             assertEquals(source, stored.get(0).sourceEntryId());
             assertEquals(1, stored.get(0).attempts());
             assertTrue(stored.get(0).exceptionMessage().contains("is not a DeploymentEvent"));
-            assertEquals(1, app.streamLength(app.dlqStream), "nothing dead-lettered twice");
+            assertEquals(1, app.length(dlq), "nothing dead-lettered twice");
         } finally {
             h2.stop();
         }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

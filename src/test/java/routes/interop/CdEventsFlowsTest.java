@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import routes.deploy.DeployRequest;
 import routes.deploy.DeploymentRun;
 import routes.deploy.Orchestrator;
+import routes.support.TestApp;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +41,7 @@ class CdEventsFlowsTest {
     private static HttpServer system;
     private static ExecutorService systemThreads;
     private static CdEventsReceiver receiver;
-    private static MirrorApp app;
+    private static TestApp app;
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
     @BeforeAll
@@ -52,9 +54,11 @@ class CdEventsFlowsTest {
         system.start();
         String host = "127.0.0.1:" + system.getAddress().getPort();
         receiver = new CdEventsReceiver();
-        app = new MirrorApp(manifest(host), Map.of("printery.cdevents.url", receiver.url(),
-                "printery.health.window", "600ms", "printery.health.samples", "2",
-                "printery.deploy.poll-interval", "100ms", "printery.deploy.sweep-interval", "200ms"));
+        // failures would take the real path with short retries: the DLQ stream, the recorder, the database
+        app = TestApp.builder().manifest(manifest(host)).shortRetries().property("printery.dlq.alert-window", "1s")
+                .property("printery.cdevents.url", receiver.url())
+                .property("printery.health.window", "600ms").property("printery.health.samples", "2")
+                .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200ms").start();
     }
 
     @AfterAll
@@ -119,13 +123,13 @@ class CdEventsFlowsTest {
         JsonNode api = accepted(success).get(14).json();
         assertEquals("pkg:docker/materi/api@v3.1.0?repository_url=127.0.0.1%3A" + system.getAddress().getPort(),
                 api.at("/subject/content/artifactId").asText());
-        CdEventsReceiver.await("the mirror's entries acked", () -> app.pending() == 0);
+        await("the mirror's entries acked").atMost(Duration.ofSeconds(30)).until(() -> app.pending("printery-cdevents") == 0);
     }
 
     /** A deployment's CDEvents once it has `count` of them (and a moment for any that should not come). */
-    private static List<String> flow(DeploymentRun run, int count) throws InterruptedException {
-        receiver.await(run.id(), r -> ofRun(r, run), count);
-        Thread.sleep(300);
+    private static List<String> flow(DeploymentRun run, int count) {
+        await(run.id() + ": " + count + " accepted").atMost(Duration.ofSeconds(30)).during(Duration.ofMillis(300))
+                .until(() -> accepted(run).size() >= count);
         List<String> lines = new ArrayList<>();
         for (CdEventsReceiver.Request request : accepted(run)) {
             JsonNode subject = request.json().path("subject");

@@ -1,5 +1,6 @@
 package routes.interop;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,9 @@ import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
 import routes.events.proto.StageResult;
 import routes.events.proto.ValidationStartedEvent;
+import routes.support.TestApp;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,11 +46,14 @@ class CdEventsMirrorTest {
               api: {image: materi/api}
               shield: {image: materi/shield}
             """;
+    static final String GROUP = "printery-cdevents";
+    static final String CATEGORY = "cdevents-failures";
+    private static final Duration WAIT = Duration.ofSeconds(30);
     /** The mirror alone (and the DLQ's routes): no worker result or notification of the test's events. */
     private static final String OTHERS = "validator,dependency-checker,health-monitor,notifier,orchestrator,orchestrator-sweep";
 
     private static CdEventsReceiver receiver;
-    private static MirrorApp app;
+    private static TestApp app;
     private static final Map<String, AtomicInteger> refusals = new ConcurrentHashMap<>();
     private static final Set<String> refusedDeployments = ConcurrentHashMap.newKeySet();
 
@@ -64,8 +70,7 @@ class CdEventsMirrorTest {
             AtomicInteger left = refusals.get(r.id());
             return left != null && left.getAndDecrement() > 0 ? 503 : 202;
         });
-        app = new MirrorApp(MANIFEST, Map.of("printery.cdevents.url", receiver.url(),
-                "camel.main.routeFilterExcludePattern", OTHERS));
+        app = mirror().property("printery.cdevents.url", receiver.url()).without(OTHERS).start();
     }
 
     @AfterAll
@@ -102,8 +107,8 @@ class CdEventsMirrorTest {
         assertEquals(started.getEventId(), request.json().at("/context/id").asText());
         received.forEach(r -> CdEventsSchemas.assertValid(r.body()));
         assertEquals("dev.cdevents.taskrun.started.0.3.0", received.get(1).header("ce-type"));
-        CdEventsReceiver.await("the mirror's entries acked", () -> app.pending() == 0);
-        assertTrue(app.groups(app.streams().validation()).contains(MirrorApp.GROUP));
+        await("the mirror's entries acked").atMost(WAIT).until(() -> app.pending(GROUP) == 0);
+        assertTrue(app.groups(app.streams().validation()).contains(GROUP));
     }
 
     @Test
@@ -119,8 +124,8 @@ class CdEventsMirrorTest {
                 "dev.cdevents.pipelinerun.finished"), accepted.stream().map(CdEventsReceiver.Request::type).toList());
         assertEquals(List.of(202, 503, 503, 202, 202), receiver.requests().stream().filter(this::ofThisDeployment)
                 .map(CdEventsReceiver.Request::status).toList(), "api once, shield after two refusals, then the run's end");
-        CdEventsReceiver.await("the entry acked", () -> app.pending() == 0);
-        assertTrue(app.deadLetters(deployment).isEmpty());
+        await("the entry acked").atMost(WAIT).until(() -> app.pending(GROUP) == 0);
+        assertTrue(app.deadLetters(CATEGORY, deployment).isEmpty());
     }
 
     @Test
@@ -131,18 +136,18 @@ class CdEventsMirrorTest {
                         .setStatus(DeploymentStatus.DEPLOYMENT_STATUS_FAILURE)));
         app.publisher().publish(failed);
 
-        DeadLetter letter = app.awaitDeadLetter(deployment);
-        assertEquals(MirrorApp.CATEGORY, letter.worker());
-        assertEquals(MirrorApp.GROUP, letter.group());
+        DeadLetter letter = app.awaitDeadLetter(CATEGORY, deployment);
+        assertEquals(CATEGORY, letter.worker());
+        assertEquals(GROUP, letter.group());
         assertEquals(4, letter.attempts(), "the first attempt and printery.retry.maximum-redeliveries (3)");
         assertEquals(CdEventsSendException.class.getName(), letter.exceptionClass());
         assertEquals("CDEvent " + failed.getEventId() + " (dev.cdevents.pipelinerun.finished.0.3.0) refused by "
                 + receiver.url().replace("/events", "") + ": HTTP 500", letter.exceptionMessage());
         assertEquals(4, receiver.requests().stream().filter(this::ofThisDeployment).count());
-        CdEventsReceiver.await("the entry acked once dead-lettered", () -> app.pending() == 0);
+        await("the entry acked once dead-lettered").atMost(WAIT).until(() -> app.pending(GROUP) == 0);
 
         refusedDeployments.remove(deployment);
-        assertEquals(DlqReplayer.Outcome.REPLAYED, app.replayer().replay(letter.id(), false).outcome());
+        assertEquals(DlqReplayer.Outcome.REPLAYED, app.bean("dlqReplayer", DlqReplayer.class).replay(letter.id(), false).outcome());
         List<CdEventsReceiver.Request> accepted = receiver.await(deployment, this::ofThisDeployment, 1);
         assertEquals(List.of(failed.getEventId()), accepted.stream().map(CdEventsReceiver.Request::id).toList());
         CdEventsSchemas.assertValid(accepted.get(0).body());
@@ -151,15 +156,23 @@ class CdEventsMirrorTest {
 
     @Test
     void withoutAUrlThereIsNoMirrorAndNoGroup() throws Exception {
-        try (MirrorApp off = new MirrorApp(MANIFEST, Map.of("printery.cdevents.url", "",
-                "camel.main.routeFilterExcludePattern", "validator,dependency-checker,health-monitor,orchestrator,orchestrator-sweep"))) {
+        try (TestApp off = mirror().property("printery.cdevents.url", "")
+                .without("validator", "dependency-checker", "health-monitor", "orchestrator", "orchestrator-sweep").start()) {
             assertNull(off.camel().getRoute("cdevents-mirror"));
             assertNull(off.camel().getRoute("cdevents-send"));
             String stream = off.streams().deployment();
             // The notifier reads the same streams: once its group is there, the mirror's would be too.
-            CdEventsReceiver.await("the notifier's group", () -> off.groups(stream).contains("printery-notifier"));
-            assertFalse(off.groups(stream).contains(MirrorApp.GROUP), () -> off.groups(stream).toString());
+            await("the notifier's group").atMost(WAIT).until(() -> off.groups(stream).contains("printery-notifier"));
+            assertFalse(off.groups(stream).contains(GROUP), () -> off.groups(stream).toString());
         }
+    }
+
+    /**
+     * The packaged configuration with the test's manifest; failures take the real path with short retries: the DLQ
+     * stream, the recorder, the database.
+     */
+    private static TestApp.Builder mirror() {
+        return TestApp.builder().manifest(MANIFEST).shortRetries().property("printery.dlq.alert-window", "1s");
     }
 
     private boolean ofThisDeployment(CdEventsReceiver.Request request) {

@@ -12,7 +12,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
@@ -20,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
 
 /**
  * A CloudEvents receiver on 127.0.0.1: records every POST (headers, body, the status it answered) and answers what
@@ -90,23 +90,9 @@ final class CdEventsReceiver implements AutoCloseable {
     }
 
     List<Request> await(String what, Predicate<Request> match, int count) {
-        await(what + ": " + count + " accepted", () -> accepted(match).size() >= count);
+        Awaitility.await(what + ": " + count + " accepted").atMost(Duration.ofSeconds(30))
+                .until(() -> accepted(match).size() >= count);
         return accepted(match);
-    }
-
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {

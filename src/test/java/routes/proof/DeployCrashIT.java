@@ -43,7 +43,7 @@ import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStatus;
 import routes.support.AppProcess;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 import routes.workers.FakeService;
 
@@ -121,7 +121,7 @@ class DeployCrashIT {
                   url: http://127.0.0.1:%d/leader
                 """.formatted(STAGE, targets, targets, targets, targets, discovery.getAddress().getPort()));
         env = Map.of("PRINTERY_REDIS_URL", RedisServer.shared().url(), "PRINTERY_MANIFEST", manifest.toString(),
-                "PRINTERY_DATA_DIR", dir.resolve("data").toString(), "PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort()),
+                "PRINTERY_DATA_DIR", dir.resolve("data").toString(), "PRINTERY_HTTP_PORT", String.valueOf(Ports.free()),
                 "PRINTERY_HEALTH_WINDOW", "2s", "PRINTERY_HEALTH_SAMPLES", "2");
         properties = List.of("printery.streams.deployment=" + deploymentStream,
                 "printery.streams.validation=" + validationStream, "printery.streams.dependency=" + prefix + ":dependency",

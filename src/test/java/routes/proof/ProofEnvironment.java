@@ -35,7 +35,7 @@ import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.support.AppProcess;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 /**
@@ -93,7 +93,7 @@ final class ProofEnvironment implements AutoCloseable {
         redis = persistent ? RedisServer.startPrivate("--appendonly", "yes", "--appendfsync", "always")
                 : RedisServer.startPrivate();
         sink = new SlackSink();
-        httpPort = Isolation.freePort();
+        httpPort = Ports.free();
         Path manifest = dir.resolve("manifest.yaml");
         Files.writeString(manifest, MANIFEST);
         env.put("PRINTERY_REDIS_URL", redis.url());

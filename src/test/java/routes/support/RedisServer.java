@@ -56,7 +56,7 @@ public final class RedisServer implements AutoCloseable {
                     + "redis-server (apt-get install redis-server) or put it on PATH");
         }
         try {
-            int port = Isolation.freePort();
+            int port = Ports.free();
             Path dir = Files.createTempDirectory("printery-redis-" + port);
             RedisServer server = new RedisServer("redis://127.0.0.1:" + port, port, dir, List.of(extraArgs));
             server.start();

@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,8 +24,9 @@ import routes.events.proto.DeploymentStatus;
 import routes.events.proto.HealthStatus;
 import routes.manifest.Manifest;
 import routes.manifest.ManifestLoader;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
+import routes.support.TestApp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,13 +39,13 @@ class DependencyCheckerTest {
     private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/postgres";
     private static final HealthThresholds THRESHOLDS = new HealthThresholds(1000, 5000, 0.01, 0.05);
 
-    private static WorkerApp app;
+    private static TestApp app;
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
     @BeforeAll
     static void start() throws Exception {
-        app = new WorkerApp("stages: [{name: railway, services: [x]}]\nservices: {x: {image: x}}\n", List.of(), Map.of());
+        app = TestApp.builder().manifest("stages: [{name: railway, services: [x]}]\nservices: {x: {image: x}}\n").noRoutes().start();
     }
 
     @AfterAll
@@ -84,7 +84,7 @@ class DependencyCheckerTest {
         assertTrue(result.getDependenciesList().stream().allMatch(d -> d.getErrorMessage().isEmpty()));
         assertEquals(1, shield.hits("health"));
 
-        DeploymentEvent started = app.await(app.streams().dependency(),
+        DeploymentEvent started = app.awaitEvent(app.streams().dependency(),
                 e -> e.getType().equals(EventTypes.DEPENDENCY_CHECK_STARTED) && e.getDeploymentId().equals(event.getDeploymentId()),
                 java.time.Duration.ofSeconds(10));
         assertEquals(List.of("api"), started.getDependencyCheckStarted().getServicesList());
@@ -94,7 +94,7 @@ class DependencyCheckerTest {
     @Test
     void everyFailingDependencyIsUnhealthyWithItsError() throws Exception {
         FakeService shield = service().health(503, 0);
-        int closed = FakeService.closedPort();
+        int closed = Ports.free();
         DependencyChecker checker = checker(manifest("""
                   api: {image: materi/api, dependsOn: [postgres, redis, shield]}
                   shield: {image: materi/shield, health: "%s"}
@@ -135,7 +135,7 @@ class DependencyCheckerTest {
 
     @Test
     void aRefusedConnectionReadsConnectionRefusedToHostAndPortForEveryKind() throws Exception {
-        int closed = Isolation.freePort();
+        int closed = Ports.free();
         DependencyChecker checker = checker(manifest("""
                   api: {image: materi/api, dependsOn: [postgres, redis, billing, shield]}
                   shield: {image: materi/shield, health: "http://127.0.0.1:%d/health?token=t0k"}
@@ -157,7 +157,7 @@ class DependencyCheckerTest {
     @Test
     void oneUnhealthyOrSlowDependencyMakesSomeDegraded() throws Exception {
         FakeService slow = service().health(200, 1200);
-        int closed = FakeService.closedPort();
+        int closed = Ports.free();
         DependencyChecker checker = checker(manifest("""
                   api: {image: materi/api, dependsOn: [postgres, shield]}
                   shield: {image: materi/shield, health: "%s"}

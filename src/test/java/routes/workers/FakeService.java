@@ -3,7 +3,6 @@ package routes.workers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,13 +117,6 @@ public final class FakeService implements AutoCloseable {
             // The client gave up (timeout): nothing left to answer.
         } finally {
             exchange.close();
-        }
-    }
-
-    /** A port nothing listens on. */
-    static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

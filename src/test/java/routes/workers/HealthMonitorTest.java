@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +17,8 @@ import routes.events.proto.HealthStatus;
 import routes.events.proto.ServiceHealthStatus;
 import routes.manifest.Manifest;
 import routes.manifest.ManifestLoader;
-import routes.support.Isolation;
+import routes.support.Ports;
+import routes.support.TestApp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,12 +32,12 @@ class HealthMonitorTest {
     private static final HealthThresholds THRESHOLDS = new HealthThresholds(1000, 5000, 0.01, 0.05);
     private static final DeploymentStatus SUCCESS = DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS;
 
-    private static WorkerApp app;
+    private static TestApp app;
     private final List<FakeService> services = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        app = new WorkerApp("stages: [{name: railway, services: [x]}]\nservices: {x: {image: x}}\n", List.of(), Map.of());
+        app = TestApp.builder().manifest("stages: [{name: railway, services: [x]}]\nservices: {x: {image: x}}\n").noRoutes().start();
     }
 
     @AfterAll
@@ -71,7 +71,7 @@ class HealthMonitorTest {
         assertTrue(result.getRollbackReason().isEmpty());
         assertTrue(result.getDurationMs() >= 1000, "samples spread over the window: " + result.getDurationMs());
 
-        DeploymentEvent started = app.await(app.streams().health(),
+        DeploymentEvent started = app.awaitEvent(app.streams().health(),
                 e -> e.getType().equals(EventTypes.HEALTH_CHECK_STARTED) && e.getDeploymentId().equals(event.getDeploymentId()),
                 Duration.ofSeconds(10));
         assertEquals(1000, started.getHealthCheckStarted().getWindowMs());
@@ -194,7 +194,7 @@ class HealthMonitorTest {
     @Test
     void missingUrlsUnreachableMetricsAndUnknownServicesAreReported() throws Exception {
         FakeService printery = service();
-        int closed = FakeService.closedPort();
+        int closed = Ports.free();
         String manifest = manifest("""
                   relay: {image: materi/relay}
                   printery: {image: materi/printery, health: "%s", ready: "%s", metrics: "http://127.0.0.1:%d/metrics"}
@@ -220,7 +220,7 @@ class HealthMonitorTest {
 
     @Test
     void aRefusedConnectionReadsConnectionRefusedToHostAndPort() throws Exception {
-        int closed = Isolation.freePort();
+        int closed = Ports.free();
         String base = "http://127.0.0.1:" + closed;
         String manifest = manifest("""
                   api: {image: materi/api, health: "%1$s/health", ready: "%1$s/ready", metrics: "%1$s/metrics"}

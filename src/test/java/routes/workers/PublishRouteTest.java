@@ -21,6 +21,7 @@ import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.HealthCheckStartedEvent;
 import routes.events.proto.Priority;
 import routes.events.proto.ValidationStartedEvent;
+import routes.support.TestApp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,12 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PublishRouteTest {
 
-    private static WorkerApp app;
+    private static TestApp app;
     private static ProducerTemplate template;
 
     @BeforeAll
     static void start() throws Exception {
-        app = new WorkerApp("stages: [{name: railway, services: [x]}]\nservices: {x: {image: x}}\n", List.of("publish"), Map.of());
+        app = TestApp.builder().manifest("stages: [{name: railway, services: [x]}]\nservices: {x: {image: x}}\n").routes("publish").start();
         template = app.camel().createProducerTemplate();
     }
 

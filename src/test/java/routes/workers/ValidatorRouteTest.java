@@ -4,18 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.events.EntryLayout;
 import routes.events.EventPublisher;
-import routes.support.Isolation;
 import routes.events.EventTypes;
 import routes.events.InvalidEventException;
 import routes.events.Streams;
@@ -23,8 +22,9 @@ import routes.events.proto.DeploymentCompletedEvent;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
-import routes.support.RedisServer;
+import routes.support.TestApp;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static routes.events.proto.ValidationResult.VALIDATION_RESULT_FAILED;
@@ -39,18 +39,15 @@ import static routes.events.proto.ValidationResult.VALIDATION_RESULT_PASSED;
 class ValidatorRouteTest {
 
     private ValidatorFixture fixture;
-    private PrinteryApp app;
+    private TestApp app;
     private EventPublisher publisher;
     private Streams streams;
 
     @BeforeAll
     void start() throws Exception {
         fixture = new ValidatorFixture();
-        String routes = Isolation.ROUTES;
-        app = new PrinteryApp(Map.of(
-                "camel.main.routesIncludePattern", routes,
-                "printery.manifest", fixture.manifestFile(Map.of()).toString(),
-                "printery.validator.check-timeout", "5s"));
+        app = TestApp.builder().property("printery.manifest", fixture.manifestFile(Map.of()).toString())
+                .property("printery.validator.check-timeout", "5s").start();
         publisher = app.bean("eventPublisher", EventPublisher.class);
         streams = app.streams();
     }
@@ -67,12 +64,12 @@ class ValidatorRouteTest {
         publisher.publishDeploymentStarted(deploymentId, "corr-e2e", DeploymentStartedEvent.newBuilder()
                 .setVersion("3.5.0").setEnvironment("staging").addAllServices(List.of("api", "worker", "web")).build());
 
-        DeploymentEvent completed = app.await(streams.validation(), e -> e.getDeploymentId().equals(deploymentId)
+        DeploymentEvent completed = app.awaitEvent(streams.validation(), e -> e.getDeploymentId().equals(deploymentId)
                 && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
         assertEquals(VALIDATION_RESULT_PASSED, completed.getValidationCompleted().getResult(), completed.toString());
         assertEquals("corr-e2e", completed.getCorrelationId());
         assertEquals(6, completed.getValidationCompleted().getChecksCount());
-        List<String> types = app.read(streams.validation()).stream().filter(e -> e.getDeploymentId().equals(deploymentId))
+        List<String> types = app.events(streams.validation()).stream().filter(e -> e.getDeploymentId().equals(deploymentId))
                 .map(DeploymentEvent::getType).toList();
         assertEquals(List.of(EventTypes.VALIDATION_STARTED, EventTypes.VALIDATION_COMPLETED), types);
     }
@@ -83,44 +80,43 @@ class ValidatorRouteTest {
         String entryId = publisher.publishDeploymentStarted(deploymentId, null, DeploymentStartedEvent.newBuilder()
                 .setEnvironment("staging").addServices("api").build());
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Map<String, String> letter = null;
-        while (letter == null && System.nanoTime() < deadline) {
-            letter = app.fields(streams.dlq()).stream().filter(f -> entryId.equals(f.get("source_entry_id")))
-                    .findFirst().orElse(null);
-            Thread.sleep(100);
-        }
-        assertTrue(letter != null, "no dead letter of " + entryId);
+        await("the dead letter of " + entryId).atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertTrue(deadLetterOf(entryId).isPresent(), "no dead letter of " + entryId));
+        Map<String, String> letter = deadLetterOf(entryId).orElseThrow();
         assertEquals(InvalidEventException.class.getName(), letter.get("exception_class"));
         assertEquals("1", letter.get("attempts"));
         assertEquals("validator-failures", letter.get("worker"));
-        assertTrue(app.read(streams.validation()).stream().noneMatch(e -> e.getDeploymentId().equals(deploymentId)));
+        assertTrue(app.events(streams.validation()).stream().noneMatch(e -> e.getDeploymentId().equals(deploymentId)));
     }
 
     @Test
     void otherTypesAreIgnoredAndARedeliveredEventIsValidatedOnce() throws Exception {
         String first = "dep-" + UUID.randomUUID();
+        String other = "dep-" + UUID.randomUUID();
+        String last = "dep-" + UUID.randomUUID();
+        // first, its copy, other and last: four entries for the validator's route
+        NotifyBuilder handled = new NotifyBuilder(app.camel()).fromRoute("validator")
+                .filter(exchange -> List.of(first, other, last).contains(exchange.getProperty("deploymentId", String.class)))
+                .whenDone(4).create();
         publisher.publishDeploymentStarted(first, null, DeploymentStartedEvent.newBuilder()
                 .setVersion("3.6.0").setEnvironment("staging").addServices("api").build());
-        DeploymentEvent original = app.await(streams.deployment(), e -> e.getDeploymentId().equals(first), Duration.ofSeconds(5));
+        DeploymentEvent original = app.awaitEvent(streams.deployment(), e -> e.getDeploymentId().equals(first), Duration.ofSeconds(5));
         publisher.publish(original);
-        String other = "dep-" + UUID.randomUUID();
         publisher.publishDeploymentCompleted(other, null, DeploymentCompletedEvent.newBuilder()
                 .setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS).setVersion("3.5.0").build());
-        String last = "dep-" + UUID.randomUUID();
         publisher.publishDeploymentStarted(last, null, DeploymentStartedEvent.newBuilder()
                 .setVersion("3.5.0").setEnvironment("staging").addServices("web").build());
 
-        // One consumer reads the stream in order: once the last event is validated, the duplicate has been seen.
-        app.await(streams.validation(), e -> e.getDeploymentId().equals(last)
-                && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
-        List<DeploymentEvent> results = app.read(streams.validation());
+        assertTrue(handled.matches(20, TimeUnit.SECONDS), "the validator's route handled the four entries");
+        List<DeploymentEvent> results = app.events(streams.validation());
+        assertTrue(results.stream().anyMatch(e -> e.getDeploymentId().equals(last)
+                && e.getType().equals(EventTypes.VALIDATION_COMPLETED)), "the last event validated");
         List<DeploymentEvent> ofFirst = results.stream().filter(e -> e.getDeploymentId().equals(first)).toList();
         assertEquals(List.of(EventTypes.VALIDATION_STARTED, EventTypes.VALIDATION_COMPLETED),
                 ofFirst.stream().map(DeploymentEvent::getType).toList());
         assertEquals(VALIDATION_RESULT_FAILED, ofFirst.get(1).getValidationCompleted().getResult());
         assertTrue(results.stream().noneMatch(e -> e.getDeploymentId().equals(other)));
-        awaitNoPending(streams.deployment(), "printery-validator");
+        app.awaitAcked(streams.deployment(), "printery-validator");
     }
 
     @Test
@@ -136,11 +132,11 @@ class ValidatorRouteTest {
                 .setDeploymentStarted(DeploymentStartedEvent.newBuilder().setVersion("3.5.0").setEnvironment("staging")
                         .addServices("api")).build());
 
-        app.await(streams.validation(), e -> e.getDeploymentId().equals(started)
+        app.awaitEvent(streams.validation(), e -> e.getDeploymentId().equals(started)
                 && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
-        assertTrue(app.read(streams.validation()).stream().noneMatch(e -> e.getDeploymentId().equals(completed)),
+        assertTrue(app.events(streams.validation()).stream().noneMatch(e -> e.getDeploymentId().equals(completed)),
                 "deployment:completed, known from its payload only, is not the validator's");
-        awaitNoPending(streams.deployment(), "printery-validator");
+        app.awaitAcked(streams.deployment(), "printery-validator");
     }
 
     @Test
@@ -153,39 +149,21 @@ class ValidatorRouteTest {
                             .addServices("api")).build());
         }
         for (String deploymentId : deployments) {
-            app.await(streams.validation(), e -> e.getDeploymentId().equals(deploymentId)
+            app.awaitEvent(streams.validation(), e -> e.getDeploymentId().equals(deploymentId)
                     && e.getType().equals(EventTypes.VALIDATION_COMPLETED), Duration.ofSeconds(20));
         }
-        awaitNoPending(streams.deployment(), "printery-validator");
+        app.awaitAcked(streams.deployment(), "printery-validator");
+    }
+
+    /** The fields of the DLQ entry of a deployment stream entry. */
+    private Optional<Map<String, String>> deadLetterOf(String entryId) {
+        return app.fields(streams.dlq()).stream().filter(f -> entryId.equals(f.get("source_entry_id"))).findFirst();
     }
 
     /** What a producer that leaves out one of the entry's plain fields writes: the others and the payload. */
     private void addWithout(String leftOut, DeploymentEvent event) {
-        RedisClient client = RedisClient.create(RedisServer.shared().url());
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
-            Map<byte[], byte[]> entry = EntryLayout.entryOf(event);
-            entry.keySet().removeIf(field -> new String(field, StandardCharsets.UTF_8).equals(leftOut));
-            connection.sync().xadd(streams.deployment().getBytes(StandardCharsets.UTF_8), entry);
-        } finally {
-            client.shutdown();
-        }
-    }
-
-    private static void awaitNoPending(String stream, String group) throws InterruptedException {
-        RedisClient client = RedisClient.create(RedisServer.shared().url());
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            long pending = -1;
-            while (System.nanoTime() < deadline) {
-                pending = connection.sync().xpending(stream, group).getCount();
-                if (pending == 0) {
-                    return;
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError(pending + " entries still pending in group " + group + " of " + stream);
-        } finally {
-            client.shutdown();
-        }
+        Map<byte[], byte[]> entry = EntryLayout.entryOf(event);
+        entry.keySet().removeIf(field -> new String(field, StandardCharsets.UTF_8).equals(leftOut));
+        app.add(streams.deployment(), entry);
     }
 }

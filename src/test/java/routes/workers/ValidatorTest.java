@@ -27,7 +27,8 @@ import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.ValidationCheckResult;
 import routes.manifest.Manifest;
-import routes.support.Isolation;
+import routes.support.Ports;
+import routes.support.TestApp;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -51,7 +52,7 @@ class ValidatorTest {
     private static final Map<String, String> PROCESS_ENV = Map.of("DATABASE_URL", "postgres://db/prod", "REDIS_URL", "redis://cache");
 
     private ValidatorFixture fixture;
-    private PrinteryApp app;
+    private TestApp app;
     private EventPublisher publisher;
     private ObjectMapper json;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -59,7 +60,7 @@ class ValidatorTest {
     @BeforeAll
     void start() throws Exception {
         fixture = new ValidatorFixture();
-        app = new PrinteryApp(Map.of("camel.main.routesCollectorEnabled", "false"));
+        app = TestApp.builder().noRoutes().start();
         publisher = app.bean("eventPublisher", EventPublisher.class);
         json = app.bean("jsonMapper", ObjectMapper.class);
         // Loads the JDBC driver, HTTP client, JSON and WireMock's templating once, so that the timeout test measures
@@ -99,7 +100,7 @@ class ValidatorTest {
         fixture.registry.verify(getRequestedFor(urlPathEqualTo("/token"))
                 .withQueryParam("scope", equalTo("repository:materi/web:pull")));
 
-        DeploymentEvent validationStarted = app.await(app.streams().validation(),
+        DeploymentEvent validationStarted = app.awaitEvent(app.streams().validation(),
                 e -> e.getDeploymentId().equals(trigger.getDeploymentId()), Duration.ofSeconds(20));
         assertEquals(EventTypes.VALIDATION_STARTED, validationStarted.getType());
         assertEquals(List.of("api", "worker", "web"), validationStarted.getValidationStarted().getServicesList());
@@ -211,7 +212,7 @@ class ValidatorTest {
 
     @Test
     void aRefusedConnectionReadsTheSameInEveryCheck() {
-        int closed = Isolation.freePort();
+        int closed = Ports.free();
         String port = String.valueOf(closed);
         // Registries, provider APIs, discovery, the preview variables and the database all on a port nobody listens on.
         DeploymentEvent completed = validator(Map.of("REGISTRY_PORT", port, "API_PORT", port, "DB_PORT", port))

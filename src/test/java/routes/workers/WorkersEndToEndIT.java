@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.icegreen.greenmail.util.GreenMail;
@@ -18,6 +18,8 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import jakarta.mail.internet.MimeMessage;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ import routes.events.proto.DeploymentStatus;
 import routes.events.proto.HealthStatus;
 import routes.events.proto.ValidationResult;
 import routes.support.AppProcess;
-import routes.support.Isolation;
+import routes.support.Ports;
 import routes.support.RedisServer;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -48,6 +50,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Issue 3's "done when", on the packaged application: `printery run` with a manifest pointing at local servers;
@@ -127,7 +130,7 @@ class WorkersEndToEndIT {
         String prefix = "e2e:" + System.nanoTime();
         app = new AppProcess(Map.ofEntries(
                 Map.entry("PRINTERY_REDIS_URL", redisUrl),
-                Map.entry("PRINTERY_HTTP_PORT", String.valueOf(Isolation.freePort())),
+                Map.entry("PRINTERY_HTTP_PORT", String.valueOf(Ports.free())),
                 Map.entry("PRINTERY_MANIFEST", manifest.toString()),
                 Map.entry("PRINTERY_DB_URL", "jdbc:h2:file:" + dir.resolve("db") + ";AUTO_SERVER=TRUE"),
                 Map.entry("PRINTERY_NOTIFY_OUTBOX", dir.resolve("outbox.log").toString()),
@@ -219,17 +222,14 @@ class WorkersEndToEndIT {
         commands.xadd((streams + ":deployment").getBytes(StandardCharsets.UTF_8), EntryLayout.entryOf(built));
     }
 
-    private static DeploymentEvent await(String stream, String type) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            Optional<DeploymentEvent> found = read(stream).stream()
-                    .filter(e -> e.getType().equals(type) && e.getDeploymentId().equals(DEPLOYMENT)).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no " + type + " on " + stream + " within 60 s; app log:\n" + tail());
+    private static DeploymentEvent await(String stream, String type) {
+        AtomicReference<DeploymentEvent> found = new AtomicReference<>();
+        awaitTrue(type + " on " + stream, () -> {
+            read(stream).stream().filter(e -> e.getType().equals(type) && e.getDeploymentId().equals(DEPLOYMENT))
+                    .findFirst().ifPresent(found::set);
+            return found.get() != null;
+        });
+        return found.get();
     }
 
     private static List<DeploymentEvent> read(String stream) {
@@ -244,13 +244,12 @@ class WorkersEndToEndIT {
         return events;
     }
 
-    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; app log:\n" + tail());
-            }
-            Thread.sleep(100);
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
+        try {
+            Awaitility.await(what).atMost(Duration.ofSeconds(60)).until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            // the app's log says why, read once the wait is over
+            fail("timed out waiting for " + what + "; app log:\n" + tail(), e);
         }
     }
 

@@ -4,8 +4,6 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,12 +77,5 @@ abstract class ProviderTestSupport {
         Map<String, String> changed = new HashMap<>(settings);
         changed.put(key, value);
         return changed;
-    }
-
-    /** A port nothing listens on, for a refused connection. */
-    static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

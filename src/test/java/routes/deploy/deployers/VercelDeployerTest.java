@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
 import routes.deploy.deployers.DeployState.Phase;
+import routes.support.Ports;
 
 /** VercelDeployer against a local Vercel REST API: deploy, status, rollback, headers, errors. */
 class VercelDeployerTest extends ProviderTestSupport {
@@ -188,7 +189,7 @@ class VercelDeployerTest extends ProviderTestSupport {
 
     @Test
     void aRefusedConnectionOrASlowAnswerIsRetryable() throws Exception {
-        Map<String, String> closed = with(settings, "apiUrl", "http://127.0.0.1:" + closedPort());
+        Map<String, String> closed = with(settings, "apiUrl", "http://127.0.0.1:" + Ports.free());
         VercelDeployer unreachable = new VercelDeployer(camel, service -> closed);
 
         DeployerException refused = failure(() -> unreachable.status(new DeployHandle("web", "dpl_new", null)));

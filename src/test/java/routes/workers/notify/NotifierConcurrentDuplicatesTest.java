@@ -6,10 +6,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -25,6 +26,7 @@ import routes.events.proto.DeploymentEvent;
 import routes.events.proto.ValidationCheckResult;
 import routes.events.proto.ValidationCompletedEvent;
 import routes.events.proto.ValidationResult;
+import routes.support.TestApp;
 
 /**
  * A result event republished under its id (the validator redoing its work after a crash) while the first copy is
@@ -37,7 +39,7 @@ class NotifierConcurrentDuplicatesTest {
     private static final int SLACK_DELAY_MS = 1500;
 
     private static WireMockServer http;
-    private static NotifierApp app;
+    private static TestApp app;
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,12 +48,11 @@ class NotifierConcurrentDuplicatesTest {
         String base = "http://127.0.0.1:" + http.port();
         // the second entry waits (busy, retried) while the first one's post is in flight: more short retries than
         // the slow post lasts, so waiting never ends in a dead letter
-        app = new NotifierApp(Map.of(
-                "printery.notify.slack.webhook-url", base + "/hooks/deployments",
-                "printery.notify.slack.critical-webhook-url", base + "/hooks/critical",
-                "printery.retry.delay", "50",
-                "printery.retry.maximum-delay", "200",
-                "printery.retry.maximum-redeliveries", "20"));
+        // the notifier alone: the other workers' results on the test's events would be notified too
+        app = TestApp.builder().without("validator", "dependency-checker", "health-monitor").shortRetries()
+                .property("printery.retry.maximum-redeliveries", "20").property("printery.dlq.alert-window", "1s")
+                .property("printery.notify.slack.webhook-url", base + "/hooks/deployments")
+                .property("printery.notify.slack.critical-webhook-url", base + "/hooks/critical").start();
     }
 
     @AfterAll
@@ -75,10 +76,10 @@ class NotifierConcurrentDuplicatesTest {
         DeploymentEvent event = validationFailed(deployment);
 
         List<String> entries = publishTwiceWhileTheFirstPostIsInFlight(event, deployment);
-        entries.forEach(entry -> app.awaitProcessed(app.prefix + ":validation", entry));
+        entries.forEach(entry -> app.awaitProcessed(app.streams().validation(), "printery-notifier", entry));
 
         assertEquals(1, posts(deployment).size(), "one post for both entries");
-        assertEquals(0, app.deadLetterEntries(deployment), "the waiting entry was skipped, not dead-lettered");
+        assertEquals(0, deadLetterEntries(deployment), "the waiting entry was skipped, not dead-lettered");
     }
 
     @Test
@@ -90,19 +91,19 @@ class NotifierConcurrentDuplicatesTest {
         DeploymentEvent event = validationFailed(deployment);
 
         List<String> entries = publishTwiceWhileTheFirstPostIsInFlight(event, deployment);
-        entries.forEach(entry -> app.awaitProcessed(app.prefix + ":validation", entry));
+        entries.forEach(entry -> app.awaitProcessed(app.streams().validation(), "printery-notifier", entry));
 
         List<ServeEvent> answered = http.getAllServeEvents().stream()
                 .filter(served -> served.getRequest().getBodyAsString().contains(deployment)).toList();
         assertEquals(2, answered.size(), "the refused post, then one accepted post: " + answered);
         assertEquals(1, answered.stream().filter(served -> served.getResponse().getStatus() == 200).count(),
                 "the failed claim was released and sent again by one entry, not skipped and not sent twice");
-        assertEquals(0, app.deadLetterEntries(deployment));
+        assertEquals(0, deadLetterEntries(deployment));
     }
 
     private static List<String> publishTwiceWhileTheFirstPostIsInFlight(DeploymentEvent event, String deployment) {
         String first = app.publisher().publish(event);
-        NotifierApp.await("the first entry's post at Slack", () -> !posts(deployment).isEmpty());
+        await("the first entry's post at Slack").atMost(Duration.ofSeconds(20)).until(() -> !posts(deployment).isEmpty());
         return List.of(first, app.publisher().publish(event));
     }
 
@@ -115,6 +116,11 @@ class NotifierConcurrentDuplicatesTest {
                         .addChecks(ValidationCheckResult.newBuilder().setName("images_exist").setService("api")
                                 .setResult(ValidationResult.VALIDATION_RESULT_FAILED).setMessage("manifest unknown")))
                 .build();
+    }
+
+    /** Entries on the DLQ stream about this deployment: written before the failed entry is acked. */
+    private static long deadLetterEntries(String deployment) {
+        return app.fields(app.streams().dlq()).stream().filter(entry -> deployment.equals(entry.get("deployment_id"))).count();
     }
 
     private static List<LoggedRequest> posts(String deployment) {

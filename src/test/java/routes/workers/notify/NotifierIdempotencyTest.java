@@ -1,5 +1,6 @@
 package routes.workers.notify;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -132,11 +133,7 @@ class NotifierIdempotencyTest {
         shortClaims.claim(KEY, FIRST);
         assertThrows(NotifierBusyException.class, () -> shortClaims.claim(KEY, SECOND));
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (value() != null) {
-            assertTrue(System.nanoTime() < deadline, "the claim expired");
-            sleep(50);
-        }
+        await("the claim expired").atMost(Duration.ofSeconds(20)).until(() -> value() == null);
         assertTrue(shortClaims.claim(KEY, SECOND));
     }
 
@@ -201,14 +198,5 @@ class NotifierIdempotencyTest {
     private void assertTtlBetween(Duration low, Duration high) {
         long ttl = redis.getExpire(group + ":" + KEY, TimeUnit.MILLISECONDS);
         assertTrue(ttl > low.toMillis() && ttl <= high.toMillis(), "TTL " + ttl + " ms within " + low + ".." + high);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

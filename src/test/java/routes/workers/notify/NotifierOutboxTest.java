@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import routes.events.proto.DeploymentFailedEvent;
+import routes.support.TestApp;
 
 /** No Slack, no SMTP, no PagerDuty: notifications land in the outbox file. */
 class NotifierOutboxTest {
@@ -21,13 +21,15 @@ class NotifierOutboxTest {
     @TempDir
     static Path dir;
 
-    private static NotifierApp app;
+    private static TestApp app;
     private static Path outbox;
 
     @BeforeAll
     static void start() throws Exception {
         outbox = dir.resolve("nested/outbox.log");
-        app = new NotifierApp(Map.of("printery.notify.outbox", outbox.toString()));
+        // the notifier alone: the other workers' results on the test's events would be notified too
+        app = TestApp.builder().without("validator", "dependency-checker", "health-monitor").shortRetries()
+                .property("printery.dlq.alert-window", "1s").property("printery.notify.outbox", outbox.toString()).start();
     }
 
     @AfterAll
@@ -40,7 +42,7 @@ class NotifierOutboxTest {
     @Test
     void unconfiguredChannelsGoToTheOutboxOncePerChannel() throws Exception {
         String deployment = "dep-" + UUID.randomUUID();
-        app.awaitProcessed(app.prefix + ":deployment", app.publisher().publishDeploymentFailed(deployment, "corr-9",
+        app.awaitProcessed(app.streams().deployment(), "printery-notifier", app.publisher().publishDeploymentFailed(deployment, "corr-9",
                 DeploymentFailedEvent.newBuilder().setReason("migration failed").setFailedStage("railway")
                         .setVersion("3.1.0").setEnvironment("production").build()));
 

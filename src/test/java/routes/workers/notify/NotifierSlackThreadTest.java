@@ -7,12 +7,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +27,7 @@ import routes.events.proto.DeploymentFailedEvent;
 import routes.events.proto.DeploymentStageCompletedEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
+import routes.support.TestApp;
 
 /** Slack with a bot token: chat.postMessage at a local Web API, one thread per deployment. */
 class NotifierSlackThreadTest {
@@ -35,7 +37,7 @@ class NotifierSlackThreadTest {
     private static final String API = "/api/chat.postMessage";
 
     private static WireMockServer slack;
-    private static NotifierApp app;
+    private static TestApp app;
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,9 +49,10 @@ class NotifierSlackThreadTest {
         slack.stubFor(post(urlEqualTo(API)).withRequestBody(containing("refused-channel")).atPriority(1)
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody("{\"ok\":false,\"error\":\"channel_not_found\"}")));
-        app = new NotifierApp(Map.of(
-                "printery.notify.slack.token", TOKEN,
-                "printery.notify.slack.server-url", "http://127.0.0.1:" + slack.port()));
+        // the notifier alone: the other workers' results on the test's events would be notified too
+        app = TestApp.builder().without("validator", "dependency-checker", "health-monitor").shortRetries()
+                .property("printery.dlq.alert-window", "1s").property("printery.notify.slack.token", TOKEN)
+                .property("printery.notify.slack.server-url", "http://127.0.0.1:" + slack.port()).start();
     }
 
     @AfterAll
@@ -63,7 +66,7 @@ class NotifierSlackThreadTest {
     @Test
     void oneDeploymentReadsAsOneThreadAndFailuresAlsoGoToCritical() throws Exception {
         String deployment = "dep-" + UUID.randomUUID();
-        app.awaitProcessed(app.prefix + ":deployment", app.publisher().publishDeploymentStarted(deployment, null,
+        app.awaitProcessed(app.streams().deployment(), "printery-notifier", app.publisher().publishDeploymentStarted(deployment, null,
                 DeploymentStartedEvent.newBuilder().setVersion("2.0.0").setEnvironment("staging").build()));
         List<JsonNode> first = awaitPosts(deployment, 1);
         assertEquals("#materi-deployments", first.get(0).path("channel").asText());
@@ -90,7 +93,7 @@ class NotifierSlackThreadTest {
         String deployment = "refused-channel-" + UUID.randomUUID();
         app.publisher().publishDeploymentStarted(deployment, null, DeploymentStartedEvent.newBuilder().setVersion("2.0.0").build());
 
-        DeadLetter dead = app.awaitDeadLetter(deployment);
+        DeadLetter dead = app.awaitDeadLetter("notification-failures", deployment);
         assertEquals(NotifierSendException.class.getName(), dead.exceptionClass());
         assertTrue(dead.exceptionMessage().contains("channel_not_found"), dead.exceptionMessage());
         assertEquals(4, dead.attempts(), "first attempt and 3 redeliveries");
@@ -105,7 +108,7 @@ class NotifierSlackThreadTest {
     }
 
     private static List<JsonNode> awaitPosts(String about, int count) {
-        NotifierApp.await(count + " chat.postMessage about " + about, () -> posts(about).size() >= count);
+        await(count + " chat.postMessage about " + about).atMost(Duration.ofSeconds(20)).until(() -> posts(about).size() >= count);
         return posts(about);
     }
 

@@ -6,10 +6,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +25,6 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.codec.ByteArrayCodec;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +51,7 @@ import routes.events.proto.ServiceHealthStatus;
 import routes.events.proto.ValidationCheckResult;
 import routes.events.proto.ValidationCompletedEvent;
 import routes.events.proto.ValidationResult;
-import routes.support.RedisServer;
+import routes.support.TestApp;
 
 /** Slack incoming webhooks, SMTP and PagerDuty at local servers: the routing table, idempotency and retries. */
 class NotifierWebhookTest {
@@ -62,7 +62,7 @@ class NotifierWebhookTest {
 
     private static WireMockServer http;
     private static GreenMail smtp;
-    private static NotifierApp app;
+    private static TestApp app;
 
     @BeforeAll
     static void start() throws Exception {
@@ -72,16 +72,18 @@ class NotifierWebhookTest {
         smtp.start();
         smtp.setUser("printery@materi.dev", "printery", "s3cret");
         String base = "http://127.0.0.1:" + http.port();
-        app = new NotifierApp(Map.of(
-                "printery.notify.slack.webhook-url", base + "/hooks/deployments",
-                "printery.notify.slack.critical-webhook-url", base + "/hooks/critical",
-                "printery.notify.smtp.host", "127.0.0.1",
-                "printery.notify.smtp.port", String.valueOf(smtp.getSmtp().getPort()),
-                "printery.notify.smtp.username", "printery",
-                "printery.notify.smtp.password", "s3cret",
-                "printery.notify.pagerduty.routing-key", ROUTING_KEY,
-                "printery.notify.pagerduty.url", base + "/v2/enqueue",
-                "printery.notify.response-timeout", String.valueOf(RESPONSE_TIMEOUT_MS)));
+        // the notifier alone: the other workers' results on the test's events would be notified too
+        app = TestApp.builder().without("validator", "dependency-checker", "health-monitor").shortRetries()
+                .property("printery.dlq.alert-window", "1s").properties(Map.of(
+                        "printery.notify.slack.webhook-url", base + "/hooks/deployments",
+                        "printery.notify.slack.critical-webhook-url", base + "/hooks/critical",
+                        "printery.notify.smtp.host", "127.0.0.1",
+                        "printery.notify.smtp.port", String.valueOf(smtp.getSmtp().getPort()),
+                        "printery.notify.smtp.username", "printery",
+                        "printery.notify.smtp.password", "s3cret",
+                        "printery.notify.pagerduty.routing-key", ROUTING_KEY,
+                        "printery.notify.pagerduty.url", base + "/v2/enqueue",
+                        "printery.notify.response-timeout", String.valueOf(RESPONSE_TIMEOUT_MS))).start();
     }
 
     @AfterAll
@@ -112,7 +114,7 @@ class NotifierWebhookTest {
         for (String field : List.of(deployment, "1.4.2", "production", "RUNNING", "corr-" + deployment, "Deployment started")) {
             assertTrue(text.contains(field), "Slack text carries " + field + ": " + text);
         }
-        app.awaitProcessed(app.prefix + ":deployment", entry);
+        app.awaitProcessed(app.streams().deployment(), "printery-notifier", entry);
         assertEquals(0, posts("/hooks/critical", deployment).size());
         assertEquals(0, mails(deployment).size());
     }
@@ -142,12 +144,7 @@ class NotifierWebhookTest {
         Map<byte[], byte[]> entry = EntryLayout.entryOf(event);
         entry.put("Bcc".getBytes(StandardCharsets.UTF_8), "intruder@example.com".getBytes(StandardCharsets.UTF_8));
         entry.put("Reply-To".getBytes(StandardCharsets.UTF_8), "intruder@example.com".getBytes(StandardCharsets.UTF_8));
-        RedisClient client = RedisClient.create(RedisServer.shared().url());
-        try (var connection = client.connect(ByteArrayCodec.INSTANCE)) {
-            connection.sync().xadd((app.prefix + ":deployment").getBytes(StandardCharsets.UTF_8), entry);
-        } finally {
-            client.shutdown();
-        }
+        app.add(app.streams().deployment(), entry);
 
         MimeMessage mail = awaitMails(deployment, 1).get(0);
         assertEquals("materi-team@materi.dev", mail.getRecipients(Message.RecipientType.TO)[0].toString());
@@ -218,7 +215,7 @@ class NotifierWebhookTest {
         assertTrue(JSON_text(awaitPosts("/hooks/critical", failedValidation, 1).get(0)).contains("images_exist[api] FAILED: manifest unknown"));
         assertTrue(JSON_text(awaitPosts("/hooks/critical", unhealthyDependencies, 1).get(0)).contains("api -> postgres UNHEALTHY: connection refused"));
         assertTrue(JSON_text(awaitPosts("/hooks/critical", unhealthyServices, 1).get(0)).contains("api error rate 12%"));
-        app.awaitProcessed(app.prefix + ":validation", passed);
+        app.awaitProcessed(app.streams().validation(), "printery-notifier", passed);
         assertEquals(0, posts("/hooks/critical", passedValidation).size() + posts("/hooks/deployments", passedValidation).size());
     }
 
@@ -228,9 +225,9 @@ class NotifierWebhookTest {
         DeploymentEvent event = DeploymentEvent.newBuilder().setType(EventTypes.DEPLOYMENT_FAILED)
                 .setEventId(UUID.randomUUID().toString()).setDeploymentId(deployment).setDeploymentFailed(failed()).build();
         // the redelivery comes after the first delivery finished, as after a crash before the ack or a replay
-        app.awaitProcessed(app.prefix + ":deployment", app.publisher().publish(event));
+        app.awaitProcessed(app.streams().deployment(), "printery-notifier", app.publisher().publish(event));
         String again = app.publisher().publish(event);
-        app.awaitProcessed(app.prefix + ":deployment", again);
+        app.awaitProcessed(app.streams().deployment(), "printery-notifier", again);
 
         assertEquals(1, posts("/hooks/critical", deployment).size());
         assertEquals(1, posts("/v2/enqueue", deployment).size());
@@ -248,12 +245,12 @@ class NotifierWebhookTest {
                 .willReturn(aResponse().withStatus(503)));
 
         String entry = app.publisher().publishDeploymentFailed(deployment, null, failed());
-        app.awaitProcessed(app.prefix + ":deployment", entry);
+        app.awaitProcessed(app.streams().deployment(), "printery-notifier", entry);
 
         assertEquals(3, posts("/v2/enqueue", deployment).size(), "two failures, then delivered");
         assertEquals(1, posts("/hooks/critical", deployment).size());
         assertEquals(1, awaitMails(deployment, 1).size());
-        assertEquals(0, app.deadLetterEntries(deployment), "delivered before the retries ran out: no dead letter");
+        assertEquals(0, deadLetterEntries(deployment), "delivered before the retries ran out: no dead letter");
     }
 
     @Test
@@ -263,7 +260,7 @@ class NotifierWebhookTest {
                 .willReturn(aResponse().withStatus(503)));
 
         app.publisher().publishDeploymentFailed(deployment, null, failed());
-        DeadLetter dead = app.awaitDeadLetter(deployment);
+        DeadLetter dead = app.awaitDeadLetter("notification-failures", deployment);
         assertEquals(4, dead.attempts(), "first attempt and 3 redeliveries");
         assertEquals(4, posts("/v2/enqueue", deployment).size(), "first attempt and 3 redeliveries, then " + dead.exceptionMessage());
         assertTrue(dead.exceptionMessage().contains("statusCode: 503"), dead.exceptionMessage());
@@ -274,14 +271,14 @@ class NotifierWebhookTest {
 
         http.stubFor(post(urlEqualTo("/v2/enqueue")).withRequestBody(containing(deployment)).atPriority(1)
                 .willReturn(aResponse().withStatus(202)));
-        DlqReplayer.Result replay = app.replayer().replay(dead.id(), false);
+        DlqReplayer.Result replay = app.bean("dlqReplayer", DlqReplayer.class).replay(dead.id(), false);
         assertEquals(DlqReplayer.Outcome.REPLAYED, replay.outcome());
-        app.awaitProcessed(app.prefix + ":deployment", replay.entryId());
+        app.awaitProcessed(app.streams().deployment(), "printery-notifier", replay.entryId());
 
         assertEquals(5, posts("/v2/enqueue", deployment).size(), "the replay paged once");
         assertEquals(1, posts("/hooks/critical", deployment).size(), "Slack already had it");
         assertEquals(1, awaitMails(deployment, 1).size(), "on-call already had it");
-        assertEquals(1, app.deadLetterEntries(deployment), "the replay was not dead-lettered again");
+        assertEquals(1, deadLetterEntries(deployment), "the replay was not dead-lettered again");
     }
 
     @Test
@@ -292,7 +289,7 @@ class NotifierWebhookTest {
 
         app.publisher().publishDeploymentFailed(deployment, null, failed());
 
-        DeadLetter dead = app.awaitDeadLetter(deployment);
+        DeadLetter dead = app.awaitDeadLetter("notification-failures", deployment);
         assertEquals(4, dead.attempts(), "first attempt and 3 redeliveries");
         assertTrue(dead.exceptionMessage().contains("timed out"), dead.exceptionMessage());
         assertEquals(4, posts("/v2/enqueue", deployment).size());
@@ -325,12 +322,18 @@ class NotifierWebhookTest {
                 .setErrorDetails("error rate 12%").setVersion("1.4.2").setEnvironment("production").build();
     }
 
+    /** Entries on the DLQ stream about this deployment: written before the failed entry is acked. */
+    private static long deadLetterEntries(String deployment) {
+        return app.fields(app.streams().dlq()).stream().filter(entry -> deployment.equals(entry.get("deployment_id"))).count();
+    }
+
     private static List<LoggedRequest> posts(String path, String containing) {
         return http.findAll(postRequestedFor(urlEqualTo(path)).withRequestBody(containing(containing)));
     }
 
     private static List<LoggedRequest> awaitPosts(String path, String containing, int count) {
-        NotifierApp.await(count + " POST " + path + " about " + containing, () -> posts(path, containing).size() >= count);
+        await(count + " POST " + path + " about " + containing).atMost(Duration.ofSeconds(20))
+                .until(() -> posts(path, containing).size() >= count);
         return posts(path, containing);
     }
 
@@ -340,7 +343,7 @@ class NotifierWebhookTest {
     }
 
     private static List<MimeMessage> awaitMails(String containing, int count) {
-        NotifierApp.await(count + " mails about " + containing, () -> mails(containing).size() >= count);
+        await(count + " mails about " + containing).atMost(Duration.ofSeconds(20)).until(() -> mails(containing).size() >= count);
         return mails(containing);
     }
 
