@@ -37,6 +37,7 @@ import routes.events.proto.DeploymentStartedEvent;
 import routes.support.AppProcess;
 import routes.support.Ports;
 import routes.support.RedisServer;
+import routes.support.TestApp;
 
 /**
  * What one proof test runs against: a private Redis (AOF, fsync always), the Slack sink, a private H2 file, outbox,
@@ -294,19 +295,13 @@ final class ProofEnvironment implements AutoCloseable {
                 fields.put(str(info.get(i)), info.get(i + 1));
             }
             if (group.equals(str(fields.get("name")))) {
-                return compareIds(str(fields.get("last-delivered-id")), entryId) >= 0
+                return TestApp.compareIds(str(fields.get("last-delivered-id")), entryId) >= 0
                         && ((Number) fields.get("pending")).longValue() == 0;
             }
         }
         return false;
     }
 
-    private static int compareIds(String a, String b) {
-        String[] x = a.split("-");
-        String[] y = b.split("-");
-        int c = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
-        return c != 0 ? c : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
-    }
 
     RedisCommands<byte[], byte[]> redisCommands() {
         return connection.sync();

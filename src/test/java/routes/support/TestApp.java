@@ -243,7 +243,7 @@ public final class TestApp implements AutoCloseable {
         StringRedisTemplate redis = bean("redisTemplate", StringRedisTemplate.class);
         await("entry " + entryId + " on " + stream + " processed by " + group).atMost(WAIT)
                 .until(() -> redis.opsForStream().groups(stream).stream().anyMatch(g -> g.groupName().equals(group)
-                        && compare(g.lastDeliveredId(), entryId) >= 0 && g.pendingCount() == 0));
+                        && compareIds(g.lastDeliveredId(), entryId) >= 0 && g.pendingCount() == 0));
     }
 
     /** The dead letters of a category (worker) about a deployment, as the recorder stored them. */
@@ -299,7 +299,7 @@ public final class TestApp implements AutoCloseable {
     }
 
     /** Entry ids compared as Redis orders them: milliseconds, then sequence. */
-    private static int compare(String a, String b) {
+    public static int compareIds(String a, String b) {
         String[] x = a.split("-");
         String[] y = b.split("-");
         int ms = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
