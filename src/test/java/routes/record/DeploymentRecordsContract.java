@@ -17,23 +17,16 @@ import org.junit.jupiter.api.TestInstance;
 import routes.db.DatabaseConfiguration;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentFailedEvent;
-import routes.events.proto.DeploymentStageCompletedEvent;
-import routes.events.proto.DeploymentStageStartedEvent;
-import routes.events.proto.DeploymentStartedEvent;
-import routes.events.proto.DeploymentStatus;
-import routes.events.proto.HealthCheckCompletedEvent;
-import routes.events.proto.HealthStatus;
-import routes.events.proto.RollbackCompletedEvent;
-import routes.events.proto.RollbackInitiatedEvent;
-import routes.events.proto.ValidationCheckResult;
-import routes.events.proto.ValidationCompletedEvent;
-import routes.events.proto.ValidationResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static routes.record.RecordEvents.event;
+import static routes.record.RecordEvents.rollbackFlow;
+import static routes.record.RecordEvents.started;
+import static routes.record.RecordEvents.stream;
 
 /** The deployment record's store, asserted identically on H2 and PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -316,52 +309,6 @@ abstract class DeploymentRecordsContract {
         assertFalse(records.find(old).isPresent());
         assertTrue(records.events(old).isEmpty());
         assertTrue(records.find(recent).isPresent());
-    }
-
-    /** The plan's third flow: validation passes, vercel deploys and is healthy, railway fails, both roll back. */
-    private static List<DeploymentEvent> rollbackFlow(String id, long t) {
-        return List.of(
-                started(id, t, "staging"),
-                event(id, "validation:completed", t + 1000).setValidationCompleted(ValidationCompletedEvent.newBuilder()
-                        .setResult(ValidationResult.VALIDATION_RESULT_PASSED).setDurationMs(800)
-                        .addChecks(ValidationCheckResult.newBuilder().setName("images_exist")
-                                .setResult(ValidationResult.VALIDATION_RESULT_PASSED).setMessage("found"))).build(),
-                event(id, "deployment:stage:vercel:started", t + 2000).setStageStarted(DeploymentStageStartedEvent
-                        .newBuilder().setStage("vercel").addServices("web")).build(),
-                event(id, "deployment:stage:vercel:completed", t + 3000).setStageCompleted(DeploymentStageCompletedEvent
-                        .newBuilder().setStage("vercel").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
-                        .setDurationMs(1000).addServices("web").putDeployments("web", "dpl_1")).build(),
-                event(id, "health:check:completed", t + 4000).setHealthCheckCompleted(HealthCheckCompletedEvent
-                        .newBuilder().setStage("vercel").setOverallStatus(HealthStatus.HEALTH_STATUS_HEALTHY)).build(),
-                event(id, "deployment:stage:railway:started", t + 5000).setStageStarted(DeploymentStageStartedEvent
-                        .newBuilder().setStage("railway").addServices("api")).build(),
-                event(id, "deployment:stage:railway:completed", t + 6000).setStageCompleted(DeploymentStageCompletedEvent
-                        .newBuilder().setStage("railway").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_FAILURE)
-                        .setDurationMs(1000).setErrorMessage("api: boom").addServices("api")).build(),
-                event(id, "rollback:initiated", t + 7000).setRollbackInitiated(RollbackInitiatedEvent.newBuilder()
-                        .setReason("stage railway failed: api: boom").addStagesToRollback("railway")
-                        .addStagesToRollback("vercel")).build(),
-                event(id, "rollback:completed", t + 8000).setRollbackCompleted(RollbackCompletedEvent.newBuilder()
-                        .setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS).addRolledBackServices("api")
-                        .addRolledBackServices("web")).build(),
-                event(id, "deployment:failed", t + 9000).setDeploymentFailed(DeploymentFailedEvent.newBuilder()
-                        .setReason("stage railway failed: api: boom").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_ROLLED_BACK))
-                        .build());
-    }
-
-    private static DeploymentEvent started(String id, long at, String environment) {
-        return event(id, "deployment:started", at).setDeploymentStarted(DeploymentStartedEvent.newBuilder()
-                .setVersion("v2.0.0").setEnvironment(environment).setStrategy("rolling").addServices("web")
-                .addServices("api").setActor("ops@desk")).build();
-    }
-
-    private static DeploymentEvent.Builder event(String id, String type, long at) {
-        return DeploymentEvent.newBuilder().setEventId(UUID.nameUUIDFromBytes((id + type).getBytes()).toString())
-                .setType(type).setDeploymentId(id).setCorrelationId("c-" + id).setTimestamp(at);
-    }
-
-    private static String stream(DeploymentEvent event) {
-        return event.getType().startsWith("validation") ? "validation" : event.getType().startsWith("health") ? "health" : "deployment";
     }
 
     @SuppressWarnings("unchecked")
