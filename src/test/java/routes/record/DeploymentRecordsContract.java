@@ -132,6 +132,95 @@ abstract class DeploymentRecordsContract {
     }
 
     @Test
+    void afterEachEventInOrderOrNotTheStoredRecordIsTheFoldOfAllOfItsEventsSoFar() throws Exception {
+        String inOrder = "d-" + UUID.randomUUID();
+        List<DeploymentEvent> first = RecordEvents.successFlow(inOrder, T0);
+        Map<String, RecordFold.Recorded> seen = new java.util.HashMap<>();
+        for (int i = 0; i < first.size(); i++) {
+            recordAndCompare(inOrder, first.get(i), (T0 + i) + "-0", seen);
+        }
+        // Each event twice (the second copy in a later entry, now and then first), shuffled: out of order, duplicated.
+        String shuffled = "d-" + UUID.randomUUID();
+        List<DeploymentEvent> second = RecordEvents.successFlow(shuffled, T0);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < second.size(); i++) {
+            order.add(i);
+            order.add(i + 1000);
+        }
+        Collections.shuffle(order, new Random(11));
+        seen.clear();
+        for (int n : order) {
+            recordAndCompare(shuffled, second.get(n % 1000), (T0 + n % 1000 + (n >= 1000 ? 500 : 0)) + "-0", seen);
+        }
+        assertEquals(second.size(), ((Number) records.find(shuffled).orElseThrow().get("revision")).intValue());
+    }
+
+    /** Records the event, then compares the stored record with the fold of every event so far (earliest entries). */
+    private void recordAndCompare(String id, DeploymentEvent event, String entry, Map<String, RecordFold.Recorded> seen)
+            throws Exception {
+        records.record(event, stream(event), entry);
+        seen.merge(event.getEventId(), new RecordFold.Recorded(event, stream(event), entry),
+                (kept, other) -> Long.parseLong(other.entryId().split("-")[0]) < Long.parseLong(kept.entryId().split("-")[0])
+                        ? other : kept);
+        RecordFold.Folded folded = RecordFold.fold(id, new ArrayList<>(seen.values()));
+        assertEquals(new ObjectMapper().writeValueAsString(folded.document()), document(id), event.getType());
+        assertEquals(java.util.Arrays.asList(folded.version(), folded.environment(), folded.actor(), folded.status(),
+                        folded.startedAt(), folded.endedAt()),
+                new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject("SELECT version, environment, "
+                        + "actor, status, started_at, ended_at FROM deployment_record WHERE id = ?", (rs, n) ->
+                        java.util.Arrays.asList(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getLong(5), (Long) rs.getObject(6, Long.class)), id));
+    }
+
+    @Test
+    void consumersRecordingEventsOfTheSameDeploymentsAtOnceLoseNone() throws Exception {
+        // Four consumers, each with every fourth event of each deployment, all at once: the record of each is the
+        // fold of all of its events, each recorded once.
+        List<List<DeploymentEvent>> deployments = new ArrayList<>();
+        for (int d = 0; d < 20; d++) {
+            deployments.add(RecordEvents.successFlow("d-" + UUID.randomUUID(), T0 + d));
+        }
+        int consumers = 4;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(consumers);
+        java.util.concurrent.atomic.AtomicInteger fresh = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(consumers);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < consumers; c++) {
+                int consumer = c;
+                done.add(pool.submit(() -> {
+                    for (List<DeploymentEvent> events : deployments) {
+                        together.await();
+                        for (int i = consumer; i < events.size(); i += consumers) {
+                            fresh.addAndGet(records.record(events.get(i), stream(events.get(i)), (T0 + i) + "-0") ? 1 : 0);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> consumer : done) {
+                consumer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(deployments.stream().mapToInt(List::size).sum(), fresh.get());
+        for (List<DeploymentEvent> events : deployments) {
+            String id = events.get(0).getDeploymentId();
+            List<RecordFold.Recorded> all = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                all.add(new RecordFold.Recorded(events.get(i), stream(events.get(i)), (T0 + i) + "-0"));
+            }
+            assertEquals(new ObjectMapper().writeValueAsString(RecordFold.fold(id, all).document()), document(id));
+        }
+    }
+
+    private String document(String id) {
+        return new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
+                "SELECT document FROM deployment_record WHERE id = ?", String.class, id);
+    }
+
+    @Test
     void aBulkLoadGivesTheRecordThatEventsOneAtATimeGive() {
         String one = "d-" + UUID.randomUUID();
         String bulk = "d-" + UUID.randomUUID();
