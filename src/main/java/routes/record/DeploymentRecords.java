@@ -59,6 +59,10 @@ public class DeploymentRecords {
      */
     private static final List<List<String>> LEADS = List.of(List.of("version"), List.of("environment", "status"),
             List.of("environment"), List.of("actor"), List.of("status"));
+    private static final String INSERT_RECORD = "INSERT INTO deployment_record (id, version, environment, actor, status, "
+            + "started_at, ended_at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_EVENT = "INSERT INTO deployment_record_event (event_id, deployment_id, type, "
+            + "occurred_at, stream, entry_ms, entry_seq, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
     private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
 
@@ -88,47 +92,68 @@ public class DeploymentRecords {
      */
     public boolean record(DeploymentEvent event, String stream, String entryId) {
         long[] entry = entryId(entryId);
+        Recorded recorded = new Recorded(event, stream, entry[0] + "-" + entry[1]);
         try {
-            return Boolean.TRUE.equals(tx.execute(status -> add(event, stream, entry)));
+            return Boolean.TRUE.equals(tx.execute(status -> add(recorded, entry)));
         } catch (DuplicateKeyException e) {
             // The deployment's first event, recorded by another consumer at the same moment: now the row exists.
-            return Boolean.TRUE.equals(tx.execute(status -> add(event, stream, entry)));
+            return Boolean.TRUE.equals(tx.execute(status -> add(recorded, entry)));
         }
     }
 
-    private boolean add(DeploymentEvent event, String stream, long[] entry) {
+    private boolean add(Recorded recorded, long[] entry) {
+        DeploymentEvent event = recorded.event();
         String id = event.getDeploymentId();
-        // Locks the deployment's record row (made by its first event) until this event is recorded.
-        if (jdbc.update("UPDATE deployment_record SET id = id WHERE id = ?", id) == 0) {
-            jdbc.update("INSERT INTO deployment_record (id, status, started_at, document) VALUES (?, 'RUNNING', ?, '{}')",
-                    id, event.getTimestamp());
+        // Locks the deployment's record row until this event is recorded.
+        List<String> stored = jdbc.query("SELECT document FROM deployment_record WHERE id = ? FOR UPDATE",
+                (rs, n) -> rs.getString(1), id);
+        if (stored.isEmpty()) {
+            // Its first event: the insert fails if another consumer's first event made the row meanwhile.
+            Folded folded = RecordFold.fold(id, List.of(recorded));
+            jdbc.update(INSERT_RECORD, id, folded.version(), folded.environment(), folded.actor(), folded.status(),
+                    folded.startedAt(), folded.endedAt(), write(folded.document()));
+            jdbc.update(INSERT_EVENT, event(recorded, entry));
+            return true;
         }
-        List<long[]> seen = jdbc.query("SELECT entry_ms, entry_seq FROM deployment_record_event WHERE event_id = ?",
-                (rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}, event.getEventId());
-        if (!seen.isEmpty()) {
-            long[] kept = seen.get(0);
-            if (entry[0] < kept[0] || entry[0] == kept[0] && entry[1] < kept[1]) {
+        // The record holds every event folded into it (its timeline), so it tells whether this one was.
+        RecordFold fold = RecordFold.resume(read(stored.get(0)));
+        String kept = fold.entryOf(event.getEventId());
+        if (kept != null) {
+            if (earlier(recorded.entryId(), kept)) {
                 jdbc.update("UPDATE deployment_record_event SET stream = ?, entry_ms = ?, entry_seq = ? WHERE event_id = ?",
-                        stream, entry[0], entry[1], event.getEventId());
-                refold(id);
+                        recorded.stream(), entry[0], entry[1], event.getEventId());
+                update(id, refold(id));
             }
             return false;
         }
-        jdbc.update("INSERT INTO deployment_record_event (event_id, deployment_id, type, occurred_at, stream, entry_ms, "
-                        + "entry_seq, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event.getEventId(), id, event.getType(),
-                event.getTimestamp(), stream, entry[0], entry[1], event.toByteArray());
-        refold(id);
+        jdbc.update(INSERT_EVENT, event(recorded, entry));
+        if (fold.follows(event)) {
+            fold.add(recorded);
+            update(id, fold.folded());
+        } else {
+            update(id, refold(id));
+        }
         return true;
     }
 
-    private void refold(String id) {
+    /** The record folded again from all of the deployment's events: for one that arrived out of their order. */
+    private Folded refold(String id) {
         List<Recorded> events = jdbc.query("SELECT payload, stream, entry_ms, entry_seq FROM deployment_record_event "
                         + "WHERE deployment_id = ?", (rs, n) -> new Recorded(EventFormat.decode(rs.getBytes(1)),
                         rs.getString(2), rs.getLong(3) + "-" + rs.getLong(4)), id);
-        Folded folded = RecordFold.fold(id, events);
+        return RecordFold.fold(id, events);
+    }
+
+    private void update(String id, Folded folded) {
         jdbc.update("UPDATE deployment_record SET version = ?, environment = ?, actor = ?, status = ?, started_at = ?, "
                         + "ended_at = ?, document = ? WHERE id = ?", folded.version(), folded.environment(), folded.actor(),
                 folded.status(), folded.startedAt(), folded.endedAt(), write(folded.document()), id);
+    }
+
+    private static Object[] event(Recorded recorded, long[] entry) {
+        DeploymentEvent event = recorded.event();
+        return new Object[] {event.getEventId(), event.getDeploymentId(), event.getType(), event.getTimestamp(),
+                recorded.stream(), entry[0], entry[1], event.toByteArray()};
     }
 
     /** An event as read from a stream at an entry, for {@link #load}. */
@@ -162,10 +187,8 @@ public class DeploymentRecords {
                     folded.startedAt(), folded.endedAt(), write(folded.document())});
         });
         tx.executeWithoutResult(status -> {
-            jdbc.batchUpdate("INSERT INTO deployment_record (id, version, environment, actor, status, started_at, "
-                    + "ended_at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", records);
-            jdbc.batchUpdate("INSERT INTO deployment_record_event (event_id, deployment_id, type, occurred_at, stream, "
-                    + "entry_ms, entry_seq, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events);
+            jdbc.batchUpdate(INSERT_RECORD, records);
+            jdbc.batchUpdate(INSERT_EVENT, events);
         });
     }
 

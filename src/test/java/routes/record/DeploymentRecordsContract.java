@@ -17,23 +17,16 @@ import org.junit.jupiter.api.TestInstance;
 import routes.db.DatabaseConfiguration;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentFailedEvent;
-import routes.events.proto.DeploymentStageCompletedEvent;
-import routes.events.proto.DeploymentStageStartedEvent;
-import routes.events.proto.DeploymentStartedEvent;
-import routes.events.proto.DeploymentStatus;
-import routes.events.proto.HealthCheckCompletedEvent;
-import routes.events.proto.HealthStatus;
-import routes.events.proto.RollbackCompletedEvent;
-import routes.events.proto.RollbackInitiatedEvent;
-import routes.events.proto.ValidationCheckResult;
-import routes.events.proto.ValidationCompletedEvent;
-import routes.events.proto.ValidationResult;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static routes.record.RecordEvents.event;
+import static routes.record.RecordEvents.rollbackFlow;
+import static routes.record.RecordEvents.started;
+import static routes.record.RecordEvents.stream;
 
 /** The deployment record's store, asserted identically on H2 and PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -136,6 +129,95 @@ abstract class DeploymentRecordsContract {
         String a = records.find(inOrder).orElseThrow().toString().replace(inOrder, "ID").replaceAll("event_id=[^,]+", "");
         String b = records.find(shuffled).orElseThrow().toString().replace(shuffled, "ID").replaceAll("event_id=[^,]+", "");
         assertEquals(a, b);
+    }
+
+    @Test
+    void afterEachEventInOrderOrNotTheStoredRecordIsTheFoldOfAllOfItsEventsSoFar() throws Exception {
+        String inOrder = "d-" + UUID.randomUUID();
+        List<DeploymentEvent> first = RecordEvents.successFlow(inOrder, T0);
+        Map<String, RecordFold.Recorded> seen = new java.util.HashMap<>();
+        for (int i = 0; i < first.size(); i++) {
+            recordAndCompare(inOrder, first.get(i), (T0 + i) + "-0", seen);
+        }
+        // Each event twice (the second copy in a later entry, now and then first), shuffled: out of order, duplicated.
+        String shuffled = "d-" + UUID.randomUUID();
+        List<DeploymentEvent> second = RecordEvents.successFlow(shuffled, T0);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < second.size(); i++) {
+            order.add(i);
+            order.add(i + 1000);
+        }
+        Collections.shuffle(order, new Random(11));
+        seen.clear();
+        for (int n : order) {
+            recordAndCompare(shuffled, second.get(n % 1000), (T0 + n % 1000 + (n >= 1000 ? 500 : 0)) + "-0", seen);
+        }
+        assertEquals(second.size(), ((Number) records.find(shuffled).orElseThrow().get("revision")).intValue());
+    }
+
+    /** Records the event, then compares the stored record with the fold of every event so far (earliest entries). */
+    private void recordAndCompare(String id, DeploymentEvent event, String entry, Map<String, RecordFold.Recorded> seen)
+            throws Exception {
+        records.record(event, stream(event), entry);
+        seen.merge(event.getEventId(), new RecordFold.Recorded(event, stream(event), entry),
+                (kept, other) -> Long.parseLong(other.entryId().split("-")[0]) < Long.parseLong(kept.entryId().split("-")[0])
+                        ? other : kept);
+        RecordFold.Folded folded = RecordFold.fold(id, new ArrayList<>(seen.values()));
+        assertEquals(new ObjectMapper().writeValueAsString(folded.document()), document(id), event.getType());
+        assertEquals(java.util.Arrays.asList(folded.version(), folded.environment(), folded.actor(), folded.status(),
+                        folded.startedAt(), folded.endedAt()),
+                new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject("SELECT version, environment, "
+                        + "actor, status, started_at, ended_at FROM deployment_record WHERE id = ?", (rs, n) ->
+                        java.util.Arrays.asList(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getLong(5), (Long) rs.getObject(6, Long.class)), id));
+    }
+
+    @Test
+    void consumersRecordingEventsOfTheSameDeploymentsAtOnceLoseNone() throws Exception {
+        // Four consumers, each with every fourth event of each deployment, all at once: the record of each is the
+        // fold of all of its events, each recorded once.
+        List<List<DeploymentEvent>> deployments = new ArrayList<>();
+        for (int d = 0; d < 20; d++) {
+            deployments.add(RecordEvents.successFlow("d-" + UUID.randomUUID(), T0 + d));
+        }
+        int consumers = 4;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(consumers);
+        java.util.concurrent.atomic.AtomicInteger fresh = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(consumers);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < consumers; c++) {
+                int consumer = c;
+                done.add(pool.submit(() -> {
+                    for (List<DeploymentEvent> events : deployments) {
+                        together.await();
+                        for (int i = consumer; i < events.size(); i += consumers) {
+                            fresh.addAndGet(records.record(events.get(i), stream(events.get(i)), (T0 + i) + "-0") ? 1 : 0);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> consumer : done) {
+                consumer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(deployments.stream().mapToInt(List::size).sum(), fresh.get());
+        for (List<DeploymentEvent> events : deployments) {
+            String id = events.get(0).getDeploymentId();
+            List<RecordFold.Recorded> all = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                all.add(new RecordFold.Recorded(events.get(i), stream(events.get(i)), (T0 + i) + "-0"));
+            }
+            assertEquals(new ObjectMapper().writeValueAsString(RecordFold.fold(id, all).document()), document(id));
+        }
+    }
+
+    private String document(String id) {
+        return new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
+                "SELECT document FROM deployment_record WHERE id = ?", String.class, id);
     }
 
     @Test
@@ -316,52 +398,6 @@ abstract class DeploymentRecordsContract {
         assertFalse(records.find(old).isPresent());
         assertTrue(records.events(old).isEmpty());
         assertTrue(records.find(recent).isPresent());
-    }
-
-    /** The plan's third flow: validation passes, vercel deploys and is healthy, railway fails, both roll back. */
-    private static List<DeploymentEvent> rollbackFlow(String id, long t) {
-        return List.of(
-                started(id, t, "staging"),
-                event(id, "validation:completed", t + 1000).setValidationCompleted(ValidationCompletedEvent.newBuilder()
-                        .setResult(ValidationResult.VALIDATION_RESULT_PASSED).setDurationMs(800)
-                        .addChecks(ValidationCheckResult.newBuilder().setName("images_exist")
-                                .setResult(ValidationResult.VALIDATION_RESULT_PASSED).setMessage("found"))).build(),
-                event(id, "deployment:stage:vercel:started", t + 2000).setStageStarted(DeploymentStageStartedEvent
-                        .newBuilder().setStage("vercel").addServices("web")).build(),
-                event(id, "deployment:stage:vercel:completed", t + 3000).setStageCompleted(DeploymentStageCompletedEvent
-                        .newBuilder().setStage("vercel").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS)
-                        .setDurationMs(1000).addServices("web").putDeployments("web", "dpl_1")).build(),
-                event(id, "health:check:completed", t + 4000).setHealthCheckCompleted(HealthCheckCompletedEvent
-                        .newBuilder().setStage("vercel").setOverallStatus(HealthStatus.HEALTH_STATUS_HEALTHY)).build(),
-                event(id, "deployment:stage:railway:started", t + 5000).setStageStarted(DeploymentStageStartedEvent
-                        .newBuilder().setStage("railway").addServices("api")).build(),
-                event(id, "deployment:stage:railway:completed", t + 6000).setStageCompleted(DeploymentStageCompletedEvent
-                        .newBuilder().setStage("railway").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_FAILURE)
-                        .setDurationMs(1000).setErrorMessage("api: boom").addServices("api")).build(),
-                event(id, "rollback:initiated", t + 7000).setRollbackInitiated(RollbackInitiatedEvent.newBuilder()
-                        .setReason("stage railway failed: api: boom").addStagesToRollback("railway")
-                        .addStagesToRollback("vercel")).build(),
-                event(id, "rollback:completed", t + 8000).setRollbackCompleted(RollbackCompletedEvent.newBuilder()
-                        .setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESS).addRolledBackServices("api")
-                        .addRolledBackServices("web")).build(),
-                event(id, "deployment:failed", t + 9000).setDeploymentFailed(DeploymentFailedEvent.newBuilder()
-                        .setReason("stage railway failed: api: boom").setStatus(DeploymentStatus.DEPLOYMENT_STATUS_ROLLED_BACK))
-                        .build());
-    }
-
-    private static DeploymentEvent started(String id, long at, String environment) {
-        return event(id, "deployment:started", at).setDeploymentStarted(DeploymentStartedEvent.newBuilder()
-                .setVersion("v2.0.0").setEnvironment(environment).setStrategy("rolling").addServices("web")
-                .addServices("api").setActor("ops@desk")).build();
-    }
-
-    private static DeploymentEvent.Builder event(String id, String type, long at) {
-        return DeploymentEvent.newBuilder().setEventId(UUID.nameUUIDFromBytes((id + type).getBytes()).toString())
-                .setType(type).setDeploymentId(id).setCorrelationId("c-" + id).setTimestamp(at);
-    }
-
-    private static String stream(DeploymentEvent event) {
-        return event.getType().startsWith("validation") ? "validation" : event.getType().startsWith("health") ? "health" : "deployment";
     }
 
     @SuppressWarnings("unchecked")
