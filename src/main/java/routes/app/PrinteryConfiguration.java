@@ -1,6 +1,8 @@
 package routes.app;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -8,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -15,7 +19,10 @@ import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
 import org.apache.camel.util.TimeUtils;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisPassword;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -147,24 +154,50 @@ public class PrinteryConfiguration implements CamelConfiguration {
 
     /**
      * Commands fail fast while Redis is away (instead of queueing behind a dead link), so consumers can back off
-     * and log the outage; Lettuce reconnects on its own.
+     * and log the outage; Lettuce reconnects on its own. On a cluster the client also follows the topology: at once
+     * on MOVED, ASK or a lost node (adaptive triggers), and every 30 s for changes nothing has run into yet.
      */
     public static LettuceConnectionFactory connectionFactory(String url) {
-        RedisURI uri = RedisUrl.parse(url);
+        List<RedisURI> uris = RedisUrl.parse(url);
+        RedisURI uri = uris.get(0);
+        LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
+        if (uri.isSsl()) {
+            client.useSsl();
+        }
+        if (RedisUrl.isCluster(url)) {
+            RedisClusterConfiguration cluster = new RedisClusterConfiguration();
+            uris.forEach(node -> cluster.clusterNode(node.getHost(), node.getPort()));
+            credentials(uri, cluster);
+            client.clientOptions(ClusterClientOptions.builder().autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
+                            .enablePeriodicRefresh(Duration.ofSeconds(30)).build())
+                    .build());
+            return new LettuceConnectionFactory(cluster, client.build());
+        }
+        client.clientOptions(ClientOptions.builder().autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        if (!uri.getSentinels().isEmpty()) {
+            // The master's address comes from the sentinels, at each (re)connect: a failover is followed.
+            RedisSentinelConfiguration sentinel = new RedisSentinelConfiguration();
+            sentinel.master(uri.getSentinelMasterId());
+            uri.getSentinels().forEach(node -> sentinel.sentinel(node.getHost(), node.getPort()));
+            sentinel.setDatabase(uri.getDatabase());
+            credentials(uri, sentinel);
+            return new LettuceConnectionFactory(sentinel, client.build());
+        }
         RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
         server.setDatabase(uri.getDatabase());
+        credentials(uri, server);
+        return new LettuceConnectionFactory(server, client.build());
+    }
+
+    private static void credentials(RedisURI uri, RedisConfiguration.WithAuthentication server) {
         if (uri.getUsername() != null) {
             server.setUsername(uri.getUsername());
         }
         if (uri.getPassword() != null) {
             server.setPassword(RedisPassword.of(uri.getPassword()));
         }
-        LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
-                .clientOptions(ClientOptions.builder().autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-        if (uri.isSsl()) {
-            client.useSsl();
-        }
-        return new LettuceConnectionFactory(server, client.build());
     }
 }

@@ -35,6 +35,12 @@ final class BenchRedis implements AutoCloseable {
     static BenchRedis start() throws IOException {
         String env = System.getenv("PRINTERY_REDIS_URL");
         if (env != null && !env.isBlank()) {
+            if (RedisUrl.isCluster(env.strip())) {
+                // Its raw-Lettuce baseline reads one server: on a cluster it would compare with another setup.
+                throw new ConfigurationException("bench measures against one Redis server, and PRINTERY_REDIS_URL is "
+                        + "a cluster (" + RedisUrl.redacted(env) + "): unset it for a private redis-server, or point "
+                        + "it at one server");
+            }
             RedisUrl.requireReachable(env);
             LOG.warn("Benchmarking against PRINTERY_REDIS_URL; the bench streams are deleted at the end");
             return new BenchRedis(env, null, null);

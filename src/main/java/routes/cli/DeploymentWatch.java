@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.api.sync.RedisStreamCommands;
 import org.apache.camel.CamelContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import routes.deploy.DeploymentRun;
@@ -57,12 +55,11 @@ final class DeploymentWatch {
     int follow(DeploymentRun run, Duration wait, String recordUrl, java.io.PrintWriter out) throws InterruptedException {
         Instant until = wait == null ? null : Instant.now().plus(wait);
         Streams streams = camel.getRegistry().lookupByNameAndType("streams", Streams.class);
-        var client = (RedisClient) camel.getRegistry().lookupByNameAndType("redisConnectionFactory",
-                LettuceConnectionFactory.class).getRequiredNativeClient();
+        var factory = camel.getRegistry().lookupByNameAndType("redisConnectionFactory", LettuceConnectionFactory.class);
         Map<String, String> after = new HashMap<>();
         List<String> names = List.of(streams.deployment(), streams.validation(), streams.dependency(), streams.health());
         names.forEach(name -> after.put(name, "-"));
-        try (var connection = client.connect(ByteArrayCodec.INSTANCE)) {
+        try (var connection = new StreamReadConnection(factory)) {
             while (true) {
                 // Read the run first: events it has published are on the streams by the time it is seen ended.
                 DeploymentRun now = orchestrator.find(run.id()).orElseThrow();
@@ -87,7 +84,7 @@ final class DeploymentWatch {
     }
 
     /** The entries added since the last call, across the streams in entry-id order (ids are times on one server). */
-    private static List<DeploymentEvent> newEvents(RedisCommands<byte[], byte[]> redis, List<String> names,
+    private static List<DeploymentEvent> newEvents(RedisStreamCommands<byte[], byte[]> redis, List<String> names,
                                                    Map<String, String> after) {
         List<StreamMessage<byte[], byte[]>> entries = new ArrayList<>();
         for (String name : names) {

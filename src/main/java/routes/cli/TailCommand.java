@@ -14,7 +14,6 @@ import com.google.protobuf.util.JsonFormat;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.codec.ByteArrayCodec;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,8 +69,7 @@ final class TailCommand implements Callable<Integer> {
         try (CommandContext cli = new CommandContext()) {
             String name = stream != null ? stream : cli.bean("streams", Streams.class).deployment();
             var factory = cli.bean("redisConnectionFactory", LettuceConnectionFactory.class);
-            var client = (io.lettuce.core.RedisClient) factory.getRequiredNativeClient();
-            try (var connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            try (var connection = new StreamReadConnection(factory)) {
                 byte[] key = name.getBytes(StandardCharsets.UTF_8);
                 String type = connection.sync().type(key);
                 if (!"stream".equals(type)) {

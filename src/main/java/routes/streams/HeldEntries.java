@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.sync.RedisStreamCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,14 +55,14 @@ final class HeldEntries {
     }
 
     /** XCLAIM JUSTID of the held entries to their own consumer (no delivery counted); connects only when it holds any. */
-    void touch(Supplier<RedisCommands<byte[], byte[]>> connection) {
+    void touch(Supplier<RedisStreamCommands<byte[], byte[]>> connection) {
         if (held.isEmpty()) {
             return;
         }
         Map<String, List<String>> byStream = new HashMap<>();
         held.forEach(h -> byStream.computeIfAbsent(h.stream(), s -> new ArrayList<>()).add(h.id()));
         try {
-            RedisCommands<byte[], byte[]> redis = connection.get();
+            RedisStreamCommands<byte[], byte[]> redis = connection.get();
             byStream.forEach((stream, ids) -> redis.xclaim(stream.getBytes(StandardCharsets.UTF_8), groupConsumer,
                     touchArgs, ids.toArray(String[]::new)));
         } catch (RedisException e) {

@@ -1,24 +1,19 @@
 package routes.streams;
 
-import java.time.Duration;
 import java.util.Map;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.CamelContextHelper;
 import org.apache.camel.support.HealthCheckComponent;
 import org.apache.camel.util.ObjectHelper;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Reads and writes Redis Streams with consumer groups, connecting with the settings and client resources of the
- * spring-data-redis connection factory that camel-spring-redis (and its idempotent repository) uses.
+ * spring-data-redis connection factory that camel-spring-redis (and its idempotent repository) uses: a standalone
+ * Redis, a master watched by Sentinel, or a Redis Cluster.
  */
 @Component("redis-streams")
 public class RedisStreamsComponent extends HealthCheckComponent {
@@ -28,9 +23,7 @@ public class RedisStreamsComponent extends HealthCheckComponent {
     @Metadata
     private RedisStreamsConfiguration configuration = new RedisStreamsConfiguration();
 
-    private volatile StatefulRedisConnection<byte[], byte[]> sharedConnection;
-    /** On the factory's client resources and options, except that it does not reconnect by itself. */
-    private RedisClient client;
+    private volatile StreamConnections connections;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -61,47 +54,13 @@ public class RedisStreamsComponent extends HealthCheckComponent {
     }
 
     /**
-     * A new connection. Its client does not reconnect by itself: Lettuce would silently re-send a command in
-     * flight after reconnecting, on its own backoff of up to 30 s, so a consumer would neither notice an outage
-     * nor resume promptly. Consumers reconnect on their own capped backoff; producers on their next call.
+     * The connections of readers, producers and keep-alives. A reader's does not reconnect by itself: Lettuce would
+     * silently re-send a command in flight after reconnecting, on its own backoff of up to 30 s, so a consumer would
+     * neither notice an outage nor resume promptly. Consumers reconnect on their own capped backoff; producers on
+     * their next call.
      */
-    StatefulRedisConnection<byte[], byte[]> connect() {
-        return client.connect(ByteArrayCodec.INSTANCE, redisUri());
-    }
-
-    private RedisURI redisUri() {
-        RedisStandaloneConfiguration server = connectionFactory.getStandaloneConfiguration();
-        RedisURI.Builder uri = RedisURI.Builder.redis(server.getHostName(), server.getPort())
-                .withDatabase(server.getDatabase()).withSsl(connectionFactory.getClientConfiguration().isUseSsl());
-        server.getPassword().toOptional().ifPresent(password -> {
-            if (server.getUsername() == null) {
-                uri.withPassword(password);
-            } else {
-                uri.withAuthentication(server.getUsername(), password);
-            }
-        });
-        return uri.build();
-    }
-
-    /**
-     * The connection producers and keep-alives share (Lettuce pipelines concurrent commands on it); replaced by a
-     * new one once it is lost.
-     */
-    StatefulRedisConnection<byte[], byte[]> sharedConnection() {
-        StatefulRedisConnection<byte[], byte[]> connection = sharedConnection;
-        if (connection == null || !connection.isOpen()) {
-            synchronized (this) {
-                connection = sharedConnection;
-                if (connection == null || !connection.isOpen()) {
-                    if (connection != null) {
-                        connection.close();
-                    }
-                    connection = connect();
-                    sharedConnection = connection;
-                }
-            }
-        }
-        return connection;
+    StreamConnections connections() {
+        return connections;
     }
 
     @Override
@@ -114,21 +73,15 @@ public class RedisStreamsComponent extends HealthCheckComponent {
             throw new IllegalStateException("redis-streams needs a LettuceConnectionFactory: bind exactly one in the registry "
                     + "or set the component's connectionFactory option");
         }
-        RedisClient factoryClient = (RedisClient) connectionFactory.getRequiredNativeClient();
-        client = RedisClient.create(factoryClient.getResources());
-        client.setOptions(factoryClient.getOptions().mutate().autoReconnect(false).build());
+        connections = connectionFactory.getClusterConfiguration() != null ? new ClusterConnections(connectionFactory)
+                : new ServerConnections(connectionFactory);
     }
 
     @Override
     protected void doStop() throws Exception {
-        StatefulRedisConnection<byte[], byte[]> connection = sharedConnection;
-        sharedConnection = null;
-        if (connection != null) {
-            connection.close();
-        }
-        if (client != null) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            client = null;
+        if (connections != null) {
+            connections.close();
+            connections = null;
         }
         super.doStop();
     }

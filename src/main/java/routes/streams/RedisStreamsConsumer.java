@@ -13,8 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.lettuce.core.RedisException;
-import io.lettuce.core.UnblockType;
-import io.lettuce.core.api.sync.RedisCommands;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
 import org.apache.camel.ShutdownRunningTask;
@@ -28,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs concurrentConsumers {@link StreamReader}s, each with its own thread, connection and consumer name, plus
- * one keep-alive task that stops the group from claiming entries this process is still working on. Its health is
- * {@link RedisStreamsConsumerHealthCheck}.
+ * Runs concurrentConsumers {@link StreamReader}s (on a cluster, that many per hash slot of the streams), each with
+ * its own thread, connection and consumer name, plus one keep-alive task that stops the group from claiming entries
+ * this process is still working on. Its health is {@link RedisStreamsConsumerHealthCheck}.
  */
 public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAware, Suspendable {
 
@@ -69,11 +67,14 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
             check.setEnabled(getEndpoint().getComponent().isHealthCheckConsumerEnabled());
             setHealthCheck(check);
         }
-        for (int i = 1; i <= count; i++) {
-            readers.add(new StreamReader(this, count == 1 ? base : base + "-" + i));
+        // On a cluster, one set of readers per hash slot of the streams, under the same consumer names.
+        for (List<String> streams : getEndpoint().getComponent().connections().readerStreams(getEndpoint().getStreamList())) {
+            for (int i = 1; i <= count; i++) {
+                readers.add(new StreamReader(this, count == 1 ? base : base + "-" + i, streams));
+            }
         }
         var threads = getEndpoint().getCamelContext().getExecutorServiceManager();
-        executor = threads.newFixedThreadPool(this, "RedisStreams[" + config.getGroup() + "]", count);
+        executor = threads.newFixedThreadPool(this, "RedisStreams[" + config.getGroup() + "]", readers.size());
         readers.forEach(executor::submit);
         long touchEvery = HeldEntries.interval(config);
         keepAlive = threads.newSingleThreadScheduledExecutor(this, "RedisStreams[" + config.getGroup() + "] keep-alive");
@@ -143,10 +144,9 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
         do {
             if (unblock) {
                 try {
-                    RedisCommands<byte[], byte[]> redis = getEndpoint().getComponent().sharedConnection().sync();
                     for (StreamReader reader : readers) {
                         if (reader.clientId() >= 0) {
-                            redis.clientUnblock(reader.clientId(), UnblockType.TIMEOUT);
+                            getEndpoint().getComponent().connections().unblock(reader.streams(), reader.clientId());
                         }
                     }
                 } catch (RedisException e) {
@@ -186,7 +186,7 @@ public class RedisStreamsConsumer extends DefaultConsumer implements ShutdownAwa
     private void touchHeld() {
         for (StreamReader reader : readers) {
             if (!inOutage()) {
-                reader.held().touch(() -> getEndpoint().getComponent().sharedConnection().sync());
+                reader.held().touch(() -> getEndpoint().getComponent().connections().shared());
             }
         }
     }

@@ -45,7 +45,7 @@ public class RedisStreamsProducer extends DefaultProducer {
         Message in = exchange.getIn();
         Object body = in.getBody();
         Map<byte[], byte[]> fields = body instanceof Map<?, ?> map ? fieldsOf(map) : fieldsOf(exchange, in);
-        String id = getEndpoint().getComponent().sharedConnection().sync().xadd(stream, addArgs, fields);
+        String id = getEndpoint().getComponent().connections().shared().xadd(stream, addArgs, fields);
         exchange.getMessage().setHeader(RedisStreamsConstants.ENTRY_ID, id);
     }
 

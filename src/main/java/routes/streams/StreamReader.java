@@ -81,10 +81,11 @@ final class StreamReader implements Runnable {
     private byte[] lastStreamKey;
     private String lastStream;
 
-    StreamReader(RedisStreamsConsumer owner, String name) {
+    /** @param streams those of the endpoint's streams that one XREADGROUP can read (on a cluster, one slot's) */
+    StreamReader(RedisStreamsConsumer owner, String name, List<String> streams) {
         this.owner = owner;
         this.config = owner.getEndpoint().getConfiguration();
-        this.streams = owner.getEndpoint().getStreamList();
+        this.streams = streams;
         this.group = config.getGroup();
         this.name = name;
         this.groupConsumer = Consumer.from(bytes(group), bytes(name));
@@ -178,6 +179,11 @@ final class StreamReader implements Runnable {
         return held;
     }
 
+    /** The streams it reads. */
+    List<String> streams() {
+        return streams;
+    }
+
     /** This reader's connection as Redis knows it (CLIENT ID), for a stop to end its blocking read; -1 before one. */
     long clientId() {
         return clientId;
@@ -225,6 +231,8 @@ final class StreamReader implements Runnable {
                     if (GroupCreation.isNoGroup(e)) {
                         LOG.warn("Group {} is missing on {} (Redis restarted or stream deleted): recreating it", group, streams);
                         groupsMissing = true;
+                    } else if (ServerMoved.is(e)) {
+                        serverMoved(e);
                     } else {
                         commandFailed(e);
                     }
@@ -289,7 +297,7 @@ final class StreamReader implements Runnable {
     }
 
     private void connect() {
-        connection = owner.getEndpoint().getComponent().connect();
+        connection = owner.getEndpoint().getComponent().connections().connect(streams);
         // A blocking read must not time out on the client before Redis answers it.
         connection.setTimeout(Duration.ofMillis(config.getBlockTimeout() + 10_000));
         redis = connection.sync();
@@ -442,10 +450,26 @@ final class StreamReader implements Runnable {
             LOG.debug("Consumer {} still cannot reach Redis: {}", name, e.getMessage());
         }
         long delay = outageBackoff.next();
+        // A lost server may have been replaced (a cluster failover): the reconnect goes where the topology says now.
+        owner.getEndpoint().getComponent().connections().topologyChanged();
         // Whatever was held may have been lost with Redis; re-read own pending entries once it is back.
         startRecovery();
         claimer.claimSoon();
         pause(delay);
+    }
+
+    /**
+     * The server no longer serves these streams as their master (a slot moved, a failover demoted it): reconnect to
+     * the one that does now, after a short backoff in case the topology has not settled. Like an outage, what this
+     * reader held is re-read from its pending entries on the new connection.
+     */
+    private void serverMoved(RedisCommandExecutionException e) {
+        LOG.info("Consumer {} of group {} on {}: {}; reconnecting to the streams' current master", name, group, streams,
+                e.getMessage());
+        disconnect();
+        owner.getEndpoint().getComponent().connections().topologyChanged();
+        startRecovery();
+        pause(commandBackoff.next());
     }
 
     /**
