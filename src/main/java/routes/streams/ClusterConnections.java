@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -122,6 +123,17 @@ final class ClusterConnections implements StreamConnections {
     public void unblock(List<String> streams, long clientId) {
         RedisURI node = master(streams).getUri();
         sharedConnection().sync().getConnection(node.getHost(), node.getPort()).clientUnblock(clientId, UnblockType.TIMEOUT);
+    }
+
+    /**
+     * MOVED and ASK (the slot is served elsewhere), READONLY (a master turned replica), and any UNBLOCKED: of a read
+     * whose server changed role, or whose stream left with its slot (MIGRATE deletes it here).
+     */
+    @Override
+    public boolean moved(RedisCommandExecutionException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.startsWith("MOVED") || message.startsWith("ASK") || message.startsWith("READONLY")
+                || message.startsWith("UNBLOCKED");
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.UnblockType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -85,6 +86,16 @@ final class ServerConnections implements StreamConnections {
     @Override
     public void unblock(List<String> streams, long clientId) {
         sharedConnection().sync().clientUnblock(clientId, UnblockType.TIMEOUT);
+    }
+
+    /**
+     * READONLY (a former master, now a replica, as after a failover with Sentinel) and the UNBLOCKED of a blocked read
+     * whose server changed role; the UNBLOCKED of a deleted stream is not one.
+     */
+    @Override
+    public boolean moved(RedisCommandExecutionException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.startsWith("READONLY") || message.startsWith("UNBLOCKED force unblock");
     }
 
     @Override

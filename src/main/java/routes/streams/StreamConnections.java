@@ -2,6 +2,7 @@ package routes.streams;
 
 import java.util.List;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisStreamCommands;
 
@@ -29,6 +30,12 @@ interface StreamConnections {
 
     /** Ends the blocking read of a reader of these streams (CLIENT UNBLOCK ... TIMEOUT) on the server it reads from. */
     void unblock(List<String> streams, long clientId);
+
+    /**
+     * True for the errors by which the server says it no longer serves these streams as their master, so the reader
+     * must reconnect (to where {@link #topologyChanged()} finds them).
+     */
+    boolean moved(RedisCommandExecutionException e);
 
     /** A reader was redirected or lost its server: where the streams live may have changed. */
     void topologyChanged();

@@ -231,7 +231,7 @@ final class StreamReader implements Runnable {
                     if (GroupCreation.isNoGroup(e)) {
                         LOG.warn("Group {} is missing on {} (Redis restarted or stream deleted): recreating it", group, streams);
                         groupsMissing = true;
-                    } else if (ServerMoved.is(e)) {
+                    } else if (owner.getEndpoint().getComponent().connections().moved(e)) {
                         serverMoved(e);
                     } else {
                         commandFailed(e);

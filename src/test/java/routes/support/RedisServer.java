@@ -148,7 +148,7 @@ public final class RedisServer implements AutoCloseable {
                 + "; see " + dir.resolve("redis.log"));
     }
 
-    private static String binary() {
+    static String binary() {
         for (String p : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
             File f = new File(p, "redis-server");
             if (f.canExecute()) {
