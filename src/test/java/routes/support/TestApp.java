@@ -15,11 +15,13 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.AdviceWith;
@@ -28,6 +30,7 @@ import org.apache.camel.main.Main;
 import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import routes.app.PrinteryMain;
+import routes.app.RedisUrl;
 import routes.dlq.DeadLetter;
 import routes.dlq.DlqStore;
 import routes.events.EntryLayout;
@@ -60,8 +63,9 @@ public final class TestApp implements AutoCloseable {
 
     private final Main main;
     private final String redisUrl;
-    private RedisClient client;
-    private StatefulRedisConnection<byte[], byte[]> connection;
+    private AbstractRedisClient client;
+    private StatefulConnection<byte[], byte[]> connection;
+    private RedisClusterCommands<byte[], byte[]> commands;
 
     private TestApp(Main main, String redisUrl) {
         this.main = main;
@@ -139,13 +143,27 @@ public final class TestApp implements AutoCloseable {
         return "http://127.0.0.1:" + property("camel.management.port") + path;
     }
 
-    /** The app's Redis, connected at first use (a test may stop that Redis before it closes the app). */
-    public synchronized RedisCommands<byte[], byte[]> redis() {
+    /**
+     * The app's Redis, connected at first use (a test may stop that Redis before it closes the app): one server, its
+     * master through Sentinel, or a cluster, whose connection routes each command by its key.
+     */
+    public synchronized RedisClusterCommands<byte[], byte[]> redis() {
         if (connection == null) {
-            client = RedisClient.create(redisUrl);
-            connection = client.connect(ByteArrayCodec.INSTANCE);
+            if (RedisUrl.isCluster(redisUrl)) {
+                RedisClusterClient cluster = RedisClusterClient.create(RedisUrl.parse(redisUrl));
+                var clusterConnection = cluster.connect(ByteArrayCodec.INSTANCE);
+                client = cluster;
+                connection = clusterConnection;
+                commands = clusterConnection.sync();
+            } else {
+                RedisClient server = RedisClient.create(RedisUrl.parse(redisUrl).get(0));
+                var serverConnection = server.connect(ByteArrayCodec.INSTANCE);
+                client = server;
+                connection = serverConnection;
+                commands = serverConnection.sync();
+            }
         }
-        return connection.sync();
+        return commands;
     }
 
     /** XADDs an event in the entry layout, as any producer would. */
@@ -335,6 +353,11 @@ public final class TestApp implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             return property("printery.manifest", file.toString());
+        }
+
+        /** The app's Redis instead of the test run's shared one: any PRINTERY_REDIS_URL, a cluster's or Sentinel's too. */
+        public Builder redis(String url) {
+            return property("printery.redis.url", url);
         }
 
         /** Only these routes of the route files run (ids or patterns, as camel.main.routeFilterIncludePattern). */
