@@ -82,7 +82,7 @@ class RedisStreamsFailoverIT extends StreamsTestSupport {
         Thread producer = new Thread(() -> produce(adding), "failover-producer");
         producer.start();
         try {
-            await("entries flowing", () -> consumed.size() >= 200);
+            await("entries flowing", () -> consumed.size() >= 100);
             sentinels.awaitReplicaInSync(Duration.ofSeconds(10));
             RedisServer master = sentinels.master();
             long behind = cut ? cutReplicationAndKill(master) : 0;
