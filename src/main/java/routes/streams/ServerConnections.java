@@ -36,7 +36,10 @@ final class ServerConnections implements StreamConnections {
     private static RedisURI uriOf(LettuceConnectionFactory factory) {
         RedisSentinelConfiguration sentinel = factory.getSentinelConfiguration();
         if (sentinel != null) {
-            return LettuceConverters.sentinelConfigurationToRedisURI(sentinel);
+            // The converter leaves out the database, which the factory applies on its own.
+            RedisURI uri = LettuceConverters.sentinelConfigurationToRedisURI(sentinel);
+            uri.setDatabase(sentinel.getDatabase());
+            return uri;
         }
         RedisStandaloneConfiguration server = factory.getStandaloneConfiguration();
         RedisURI.Builder uri = RedisURI.Builder.redis(server.getHostName(), server.getPort())

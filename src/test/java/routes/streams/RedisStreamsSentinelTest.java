@@ -33,9 +33,10 @@ class RedisStreamsSentinelTest extends StreamsTestSupport {
         sentinels.close();
     }
 
+    /** Database 2: the component must read the database the URL names, not the master's 0. */
     @Override
     protected String redisUrl() {
-        return sentinels.url();
+        return sentinels.url().replace("#", "/2#");
     }
 
     @Test
@@ -63,7 +64,7 @@ class RedisStreamsSentinelTest extends StreamsTestSupport {
         sentinels.awaitFailover(oldMaster, Duration.ofSeconds(30));
         assertNotEquals(oldMaster, sentinels.masterPort());
 
-        RedisClient client = RedisClient.create(sentinels.url());
+        RedisClient client = RedisClient.create(redisUrl());
         try (StatefulRedisConnection<byte[], byte[]> promoted = client.connect(ByteArrayCodec.INSTANCE)) {
             String after = promoted.sync().xadd(bytes(stream), EntryLayout.entryOf(event("after")));
             template.sendBody("redis-streams:" + stream, EntryLayout.entryOf(event("by-the-producer")));
