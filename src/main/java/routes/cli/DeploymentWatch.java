@@ -83,7 +83,10 @@ final class DeploymentWatch {
         }
     }
 
-    /** The entries added since the last call, across the streams in entry-id order (ids are times on one server). */
+    /**
+     * The entries added since the last call, across the streams in entry-id order (ids are times on one server; on a
+     * cluster, of each stream's node).
+     */
     private static List<DeploymentEvent> newEvents(RedisStreamCommands<byte[], byte[]> redis, List<String> names,
                                                    Map<String, String> after) {
         List<StreamMessage<byte[], byte[]>> entries = new ArrayList<>();
