@@ -194,7 +194,9 @@ public final class RedisUrl {
     private static String rootMessage(Throwable e) {
         // Camel's walk of the causes starts at the root cause.
         Throwable root = ObjectHelper.createExceptionIterator(e).next();
-        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        // A cluster's says which seed nodes it tried, then lists each one's failure on lines of their own.
+        return root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("").strip()
+                : root.getClass().getSimpleName();
     }
 
     private static InvalidRedisUrlException invalid(String url, String problem) {

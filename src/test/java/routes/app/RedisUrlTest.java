@@ -8,6 +8,7 @@ import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisNode;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import routes.support.Ports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,6 +91,15 @@ class RedisUrlTest {
         assertProblem("redis-sentinel://:s3cret@h1:26379,h2:26380", "sentinelMasterId");
         assertProblem("redis-sentinel://:s3cret@h1:26379,h2:99999#m", "port '99999'");
         assertProblem("redis-clusters://h1:7000", "scheme 'redis-clusters' is not one of");
+    }
+
+    @Test
+    void anUnreachableClusterIsOneLineWithoutThePassword() {
+        String url = "redis-cluster://:s3cret@127.0.0.1:" + Ports.free() + ",127.0.0.1:" + Ports.free();
+        var e = assertThrows(RedisUrl.RedisUnreachableException.class, () -> RedisUrl.requireReachable(url));
+        assertTrue(e.getMessage().startsWith("cannot reach Redis at redis-cluster://****@127.0.0.1:"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 
     private static void assertProblem(String url, String problem) {
