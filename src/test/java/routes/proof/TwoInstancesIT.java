@@ -21,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -76,7 +77,7 @@ class TwoInstancesIT {
     private static final String STAGE = "apps";
     private static final String VERSION = "v2.0.0";
     private static final int BATCH = 8;
-    /** Deployments submitted during the slow deploy until the instance running it holds a worker's entry. */
+    /** Deployments submitted during the slow deploy, at most, until the instance running it watches one's health. */
     private static final int MAX_COMPANIONS = 10;
     private static final Duration SLOW_DEPLOY = Duration.ofSeconds(30);
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -230,6 +231,11 @@ class TwoInstancesIT {
             }
             if (database != null) {
                 PostgresDatabases.drop(database);
+            }
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
             }
         }
     }
