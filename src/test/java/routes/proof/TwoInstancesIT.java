@@ -61,7 +61,7 @@ import routes.workers.FakeService;
 
 /**
  * Two `printery run` processes on one host share every consumer group, the orchestrator's included: one private
- * Redis, one PostgreSQL database (two JVMs cannot share an H2 file), the simulated deployer's journal, default
+ * Redis, one PostgreSQL database (as instances on several hosts share one), the simulated deployer's journal, default
  * consumer names. A batch of deployments submitted to both ends COMPLETED with each event once and both instances
  * at work; then the instance running a stage deploy is killed with SIGKILL, and the other takes the deployment over
  * once the lease (2 s) runs out, asks the deployer for its status instead of deploying again, and claims the entries
@@ -250,7 +250,7 @@ class TwoInstancesIT {
         // One reader each in the validator's group: the two names themselves.
         assertEquals(Set.of(a.consumer(host), b.consumer(host)),
                 consumers(stream("printery.streams.deployment"), "printery-validator"));
-        figures.put("consumer names", a.consumer(host) + ", " + b.consumer(host) + " (readers add -1..N)");
+        figures.put("consumer names", a.consumer(host) + ", " + b.consumer(host) + " (a route's several readers add -1..N)");
 
         long start = System.nanoTime();
         List<String> batch = new ArrayList<>();
