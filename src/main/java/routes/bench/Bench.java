@@ -15,12 +15,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.lettuce.core.Consumer;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.apache.camel.builder.RouteBuilder;
@@ -56,18 +59,22 @@ public final class Bench {
      */
     private static final long WARMUP = 200_000;
     private static final String RAW_GROUP = "bench-raw";
+    /** The raw loop pipelined as the prefetching route is: read-ahead, XACK not waited for. */
+    private static final String RAW_PIPELINED_GROUP = "bench-raw-pipelined";
     private static final String ROUTE_GROUP = "bench-route";
     /** The same route without prefetch (the component's default), on its own group over the same entries. */
     private static final String DEFAULT_ROUTE_GROUP = "bench-route-default";
     /** The consumer's thread name contains this (Camel names it after the group). */
     private static final String ROUTE_THREAD = "RedisStreams[" + ROUTE_GROUP + "]";
+    /** The prefetching route with this many concurrentConsumers, each on a group of its own over the same entries. */
+    private static final List<Integer> MORE_CONSUMERS = List.of(2, 4);
 
     /*
      * The bench context is a lean Camel: no JMX, metrics or HTTP server (as for every CLI command), no message
      * history, no inflight browsing, pooled exchanges, no stream caching (the body is a byte[]: nothing to cache).
      * Headers stay case-insensitive as in `printery run`. docs/benchmarks.md states the same for the figures.
      */
-    private static final Map<String, String> CAMEL_SETTINGS = Map.of(
+    static final Map<String, String> CAMEL_SETTINGS = Map.of(
             "camel.main.messageHistory", "false",
             "camel.main.inflightRepositoryBrowseEnabled", "false",
             "camel.main.exchangeFactory", "pooled",
@@ -91,7 +98,9 @@ public final class Bench {
             RedisClient client = RedisClient.create(redis.url());
             try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
                 RedisCommands<byte[], byte[]> sync = connection.sync();
-                for (String group : List.of(RAW_GROUP, ROUTE_GROUP, DEFAULT_ROUTE_GROUP)) {
+                List<String> groups = new ArrayList<>(List.of(RAW_GROUP, RAW_PIPELINED_GROUP, ROUTE_GROUP, DEFAULT_ROUTE_GROUP));
+                MORE_CONSUMERS.forEach(n -> groups.add(consumersGroup(n)));
+                for (String group : groups) {
                     sync.xgroupCreate(StreamOffset.from(key, "0"), group.getBytes(StandardCharsets.UTF_8),
                             XGroupCreateArgs.Builder.mkstream());
                 }
@@ -105,10 +114,16 @@ public final class Bench {
                 double rawCpu = cpuSince(cpu, "main") / 1e3 / (warmup + events);
                 long rawAllocated = (allocatedBytes("main") - allocated) / (warmup + events);
                 LOG.info("raw Lettuce drain: {} events/s", Math.round(raw));
+                cpu = threadCpu("main");
+                allocated = allocatedBytes("main");
+                double rawPipelined = rawPipelinedDrain(connection, key, warmup, events);
+                double rawPipelinedCpu = cpuSince(cpu, "main") / 1e3 / (warmup + events);
+                long rawPipelinedAllocated = (allocatedBytes("main") - allocated) / (warmup + events);
+                LOG.info("raw Lettuce drain, pipelined: {} events/s", Math.round(rawPipelined));
 
                 try (CommandContext camel = new CommandContext(redis.url(), CAMEL_SETTINGS)) {
                     json = camel.bean("jsonMapper", ObjectMapper.class);
-                    addRoute(camel, stream, ROUTE_GROUP, true, sink);
+                    addRoute(camel, stream, ROUTE_GROUP, true, 1, sink);
                     cpu = threadCpu(ROUTE_THREAD);
                     double route = routeDrain(camel, sync, key, ROUTE_GROUP, sink, warmup, events);
                     double routeCpu = cpuSince(cpu, ROUTE_THREAD) / 1e3 / (warmup + events);
@@ -117,11 +132,20 @@ public final class Bench {
                     LOG.info("Camel route drain: {} events/s ({}x raw)", Math.round(route), ratio(route, raw));
                     camel.camel().getRouteController().stopRoute(ROUTE_GROUP);
                     BenchSink defaultSink = new BenchSink();
-                    addRoute(camel, stream, DEFAULT_ROUTE_GROUP, false, defaultSink);
+                    addRoute(camel, stream, DEFAULT_ROUTE_GROUP, false, 1, defaultSink);
                     double routeDefault = routeDrain(camel, sync, key, DEFAULT_ROUTE_GROUP, defaultSink, warmup, events);
                     LOG.info("Camel route drain without prefetch: {} events/s ({}x raw)", Math.round(routeDefault),
                             ratio(routeDefault, raw));
                     camel.camel().getRouteController().stopRoute(DEFAULT_ROUTE_GROUP);
+                    Map<Integer, Double> withConsumers = new LinkedHashMap<>();
+                    for (int n : MORE_CONSUMERS) {
+                        BenchSink consumersSink = new BenchSink();
+                        addRoute(camel, stream, consumersGroup(n), true, n, consumersSink);
+                        withConsumers.put(n, routeDrain(camel, sync, key, consumersGroup(n), consumersSink, warmup, events));
+                        LOG.info("Camel route drain with {} concurrent consumers: {} events/s", n,
+                                Math.round(withConsumers.get(n)));
+                        camel.camel().getRouteController().stopRoute(consumersGroup(n));
+                    }
                     camel.camel().getRouteController().startRoute(ROUTE_GROUP);
                     long[] latencies = paced(client, key, sink);
                     result.put("events", events);
@@ -131,11 +155,19 @@ public final class Bench {
                     result.put("raw_events_per_s", Math.round(raw));
                     result.put("route_events_per_s", Math.round(route));
                     result.put("ratio", ratio(route, raw));
+                    result.put("raw_pipelined_events_per_s", Math.round(rawPipelined));
+                    result.put("ratio_pipelined", ratio(route, rawPipelined));
                     result.put("route_no_prefetch_events_per_s", Math.round(routeDefault));
                     result.put("ratio_no_prefetch", ratio(routeDefault, raw));
+                    withConsumers.forEach((n, rate) -> {
+                        result.put("route_consumers_" + n + "_events_per_s", Math.round(rate));
+                        result.put("ratio_consumers_" + n, ratio(rate, route));
+                    });
                     result.put("raw_cpu_us_per_event", Math.round(rawCpu * 100) / 100.0);
+                    result.put("raw_pipelined_cpu_us_per_event", Math.round(rawPipelinedCpu * 100) / 100.0);
                     result.put("route_cpu_us_per_event", Math.round(routeCpu * 100) / 100.0);
                     result.put("raw_alloc_bytes_per_event", rawAllocated);
+                    result.put("raw_pipelined_alloc_bytes_per_event", rawPipelinedAllocated);
                     result.put("route_alloc_bytes_per_event", routeAllocated);
                     result.put("paced_rate_per_s", PACED_RATE);
                     result.put("paced_events", latencies.length);
@@ -145,6 +177,11 @@ public final class Bench {
                 }
                 result.put("redis_version", redisVersion(sync));
                 sync.del(key);
+                if (noRunProbe) {
+                    LOG.info("Skipping the two-process probe (--no-run-probe)");
+                } else {
+                    result.putAll(SharedGroupsProbe.measure(redis.url(), connection, warmup, events));
+                }
             } finally {
                 client.shutdown();
             }
@@ -200,12 +237,55 @@ public final class Bench {
         return perSecond(done - warmup, System.nanoTime() - start);
     }
 
+    /**
+     * As the prefetching route reads: the next batch is asked for (without BLOCK after a full one) before the XACK
+     * of the current one is sent, and no XACK is waited for, so the loop never waits for Redis between batches.
+     */
+    private static double rawPipelinedDrain(StatefulRedisConnection<byte[], byte[]> connection, byte[] key, long warmup,
+                                            long events) {
+        RedisAsyncCommands<byte[], byte[]> redis = connection.async();
+        Consumer<byte[]> consumer = Consumer.from(RAW_PIPELINED_GROUP.getBytes(StandardCharsets.UTF_8),
+                "raw".getBytes(StandardCharsets.UTF_8));
+        XReadArgs read = XReadArgs.Builder.count(BATCH).block(2_000);
+        XReadArgs readNoBlock = XReadArgs.Builder.count(BATCH);
+        StreamOffset<byte[]> offset = StreamOffset.lastConsumed(key);
+        long done = 0;
+        long start = 0;
+        RedisFuture<List<StreamMessage<byte[], byte[]>>> next = redis.xreadgroup(consumer, read, offset);
+        RedisFuture<Long> lastAck = null;
+        while (done < warmup + events) {
+            if (done >= warmup && start == 0) {
+                start = System.nanoTime();
+            }
+            List<StreamMessage<byte[], byte[]>> batch = LettuceFutures.awaitOrCancel(next, 10, TimeUnit.SECONDS);
+            if (batch.isEmpty()) {
+                throw new IllegalStateException("pipelined raw drain found no more entries after " + done);
+            }
+            done += batch.size();
+            if (done < warmup + events) {
+                next = redis.xreadgroup(consumer, batch.size() == BATCH ? readNoBlock : read, offset);
+            }
+            String[] ids = new String[batch.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = batch.get(i).getId();
+            }
+            lastAck = redis.xack(key, consumer.getGroup(), ids);
+        }
+        // Replies come in order: the last XACK answered, all did.
+        LettuceFutures.awaitOrCancel(lastAck, 10, TimeUnit.SECONDS);
+        return perSecond(done - warmup, System.nanoTime() - start);
+    }
+
+    private static String consumersGroup(int consumers) {
+        return ROUTE_GROUP + "-consumers-" + consumers;
+    }
+
     /** The route is named after its group. A lambda: the bench's routes belong to no other context. */
-    private static void addRoute(CommandContext camel, String stream, String group, boolean prefetch, BenchSink sink)
-            throws Exception {
+    static void addRoute(CommandContext camel, String stream, String group, boolean prefetch, int consumers,
+                         BenchSink sink) throws Exception {
         RouteBuilder.addRoutes(camel.camel(), rb -> rb
                 .from("redis-streams:" + stream + "?group=" + group + "&batchSize=" + BATCH + "&prefetch=" + prefetch
-                        + "&consumerName=bench")
+                        + "&concurrentConsumers=" + consumers + "&consumerName=bench-" + ProcessHandle.current().pid())
                 .routeId(group).autoStartup(false)
                 .unmarshal().custom("eventFormat")
                 .filter(e -> EventTypes.isStageCompleted(e.getIn().getHeader(EntryLayout.EVENT_TYPE, String.class)))

@@ -147,7 +147,7 @@ final class RunProbe {
         return -1;
     }
 
-    private static Path ownJar() {
+    static Path ownJar() {
         try {
             File location = new File(RunProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return location.isFile() && location.getName().endsWith(".jar") ? location.toPath() : null;

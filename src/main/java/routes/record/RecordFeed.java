@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.RecordId;
@@ -44,10 +45,9 @@ public class RecordFeed {
         if (deploymentId == null || deploymentId.isEmpty()) {
             return;
         }
-        streams.add(StreamRecords.newRecord().in(stream).ofMap(Map.of(DEPLOYMENT_ID, deploymentId)));
-        if (maxLen > 0) {
-            streams.trim(stream, maxLen, true);
-        }
+        // Trimmed in the same command: one round trip per change.
+        streams.add(StreamRecords.newRecord().in(stream).ofMap(Map.of(DEPLOYMENT_ID, deploymentId)),
+                maxLen > 0 ? XAddOptions.maxlen(maxLen).approximateTrimming(true) : XAddOptions.none());
     }
 
     /** The id of the newest change so far, "0-0" before the first. */

@@ -1,5 +1,6 @@
 package routes.cli;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -7,6 +8,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import routes.support.Ports;
 import routes.support.RedisServer;
@@ -108,11 +110,9 @@ class CliSmokeIT {
 
             // The validator answers on the validation stream (the default manifest's targets are mostly absent here,
             // and "web" is no service of it, so the result is FAILED; what matters is that it arrives).
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!validationResultFor("dep-smoke-run")) {
-                assertTrue(System.currentTimeMillis() < deadline, () -> "no validation:completed within 30 s: " + run.stderr());
-                Thread.sleep(200);
-            }
+            Awaitility.await("validation:completed of dep-smoke-run").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertTrue(validationResultFor("dep-smoke-run"), () -> "stderr: " + run.stderr()));
             run.terminate();
             int exit = run.awaitExit(45);
             // SIGTERM ends the JVM through its shutdown hooks: 143 (128 + 15) unless main returned first.

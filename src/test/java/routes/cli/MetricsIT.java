@@ -10,9 +10,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import routes.support.Ports;
 import routes.support.RedisServer;
@@ -42,18 +47,10 @@ class MetricsIT {
             // Two events: meters are registered on the first, the second finds them.
             publish("dep-metrics-1");
             publish("dep-metrics-2");
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (validationResults() < 2) {
-                assertTrue(System.currentTimeMillis() < deadline, () -> "no 2 validation:completed within 30 s: " + run.stderr());
-                Thread.sleep(200);
-            }
+            await("2 validation:completed", () -> validationResults() >= 2, run::stderr);
             // The notifier reads the 2 deployment:started, 2 validation:started and 2 validation:completed entries.
-            String metrics = scrape(port);
-            while (sample(metrics, "camel_exchanges_total", "routeId=\"notifier\"") < 6) {
-                assertTrue(System.currentTimeMillis() < deadline, "notifier not done within 30 s: " + run.stderr());
-                Thread.sleep(200);
-                metrics = scrape(port);
-            }
+            String metrics = await("the notifier done", () -> scrape(port),
+                    scraped -> sample(scraped, "camel_exchanges_total", "routeId=\"notifier\"") >= 6, run::stderr);
 
             List<String> warnings = run.stderr().stream().filter(l -> l.contains(" WARN ") && l.contains("MeterRegistry"))
                     .toList();
@@ -73,13 +70,9 @@ class MetricsIT {
 
             // A malformed entry: each group reading the stream dead-letters it at once.
             addMalformedEntry();
-            String[] after = {scrape(port)};
-            while (sample(after[0], "printery_dead_letters_total", "group=\"printery-validator\",stream=\"" + stream + "\"") < 1
-                    || sample(after[0], "printery_dlq_size", "") < 1) {
-                assertTrue(System.currentTimeMillis() < deadline + 30_000, () -> "no dead letter counted: " + after[0]);
-                Thread.sleep(200);
-                after[0] = scrape(port);
-            }
+            String[] after = {await("the dead letter counted", () -> scrape(port),
+                    text -> sample(text, "printery_dead_letters_total", "group=\"printery-validator\",stream=\"" + stream + "\"") >= 1
+                            && sample(text, "printery_dlq_size", "") >= 1, run::stderr)};
             assertEquals(0, sample(after[0], "printery_stream_lag", "group=\"printery-validator\",stream=\"" + stream + "\""),
                     () -> "validator's lag once it read everything: " + after[0]);
 
@@ -112,6 +105,23 @@ class MetricsIT {
     }
 
     /** The sum of the samples of {@code name} whose labels contain {@code labels}; -1 when there is none. */
+    private static void await(String what, BooleanSupplier condition, Supplier<List<String>> log) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertTrue(condition.getAsBoolean(), () -> "app log: " + log.get()));
+    }
+
+    /** The probe's answer once it passes; the last one and the app's log in the failure. */
+    private static <T> T await(String what, Callable<T> probe, Predicate<T> done, Supplier<List<String>> log) {
+        List<T> last = new java.util.ArrayList<>(List.of());
+        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            T answer = probe.call();
+            last.clear();
+            last.add(answer);
+            assertTrue(done.test(answer), () -> "last answer:\n" + answer + "\napp log: " + log.get());
+        });
+        return last.get(0);
+    }
+
     private static double sample(String metrics, String name, String labels) {
         double sum = -1;
         for (String line : metrics.split("\n")) {

@@ -25,6 +25,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import routes.app.PrinteryConfiguration;
@@ -418,18 +419,13 @@ class OrchestratorTest extends CamelTestSupport {
         return events(run).stream().filter(e -> e.getType().equals(type)).findFirst().orElseThrow();
     }
 
-    private void awaitEvent(DeploymentRun run, String type) throws InterruptedException {
+    private void awaitEvent(DeploymentRun run, String type) {
         await(type + " of " + run.id(), () -> types(run).contains(type));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out after 20 s waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 
     /** A deployer of this test: services deploy at once unless told to fail or to hang in a status call. */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,28 +16,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import routes.events.EntryLayout;
-import routes.events.EventFormat;
 import routes.events.EventTypes;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStatus;
@@ -63,7 +52,6 @@ class DeployCrashIT {
 
     private static final String STAGE = "apps";
     private static final Duration PATIENCE = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String prefix = "deploy-crash-it:" + System.nanoTime();
     private final String deploymentStream = prefix + ":deployment";
@@ -76,8 +64,7 @@ class DeployCrashIT {
     private Map<String, String> env;
     private List<String> properties;
     private AppProcess app;
-    private RedisClient redis;
-    private StatefulRedisConnection<byte[], byte[]> connection;
+    private DeploymentTrail trail;
 
     @BeforeAll
     void start() throws Exception {
@@ -131,8 +118,7 @@ class DeployCrashIT {
         properties.forEach(p -> jvm.add("-D" + p));
         app = new AppProcess(env, jvm);
         app.start();
-        redis = RedisClient.create(RedisServer.shared().url());
-        connection = redis.connect(ByteArrayCodec.INSTANCE);
+        trail = new DeploymentTrail(RedisServer.shared().url(), dir.resolve("data/simulated-deployer.jsonl"));
     }
 
     @BeforeEach
@@ -148,9 +134,8 @@ class DeployCrashIT {
         if (app != null) {
             app.stop();
         }
-        if (connection != null) {
-            connection.close();
-            redis.shutdown();
+        if (trail != null) {
+            trail.close();
         }
         if (discovery != null) {
             discovery.stop(0);
@@ -284,22 +269,11 @@ class DeployCrashIT {
     // ---- what happened ----
 
     private List<DeploymentEvent> events(String stream, String id) {
-        List<DeploymentEvent> events = new ArrayList<>();
-        for (StreamMessage<byte[], byte[]> entry : connection.sync().xrange(stream.getBytes(StandardCharsets.UTF_8),
-                Range.create("-", "+"))) {
-            Map<String, byte[]> fields = new HashMap<>();
-            entry.getBody().forEach((k, v) -> fields.put(new String(k, StandardCharsets.UTF_8), v));
-            byte[] deployment = fields.get(EntryLayout.FIELD_DEPLOYMENT_ID);
-            if (deployment != null && id.equals(new String(deployment, StandardCharsets.UTF_8))) {
-                events.add(EventFormat.decode(fields.get(EntryLayout.FIELD_PAYLOAD)));
-            }
-        }
-        return events;
+        return trail.events(stream, id);
     }
 
-    /** The deployment's event types on the stream, one per entry (an event published twice shows twice). */
     private List<String> types(String stream, String id) {
-        return events(stream, id).stream().map(DeploymentEvent::getType).toList();
+        return trail.types(stream, id);
     }
 
     private DeploymentEvent event(String id, String type) {
@@ -338,19 +312,7 @@ class DeployCrashIT {
 
     /** Calls of this kind for the service in the simulated deployer's journal, by every process. */
     private int journal(String service, String call) {
-        int count = 0;
-        for (String line : journalText().lines().toList()) {
-            try {
-                JsonNode entry = JSON.readTree(line);
-                if (service.equals(entry.path("service").asText()) && call.equals(entry.path("call").asText())
-                        && !entry.path("id").isNull()) {
-                    count++;
-                }
-            } catch (IOException e) {
-                // a line a killed process left unfinished
-            }
-        }
-        return count;
+        return trail.journal(call, "service", service);
     }
 
     private static String readQuietly(Path file) {
@@ -362,11 +324,6 @@ class DeployCrashIT {
     }
 
     private String journalText() {
-        try {
-            Path journal = dir.resolve("data/simulated-deployer.jsonl");
-            return Files.exists(journal) ? Files.readString(journal) : "";
-        } catch (IOException e) {
-            return "(journal unreadable: " + e + ")";
-        }
+        return trail.journalText();
     }
 }

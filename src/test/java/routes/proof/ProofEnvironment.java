@@ -51,7 +51,7 @@ import routes.support.TestApp;
 final class ProofEnvironment implements AutoCloseable {
 
     /** Consumer groups of printery run, per stream property; the PEL of each must end empty. */
-    private static final Map<String, List<String>> GROUPS = Map.of(
+    static final Map<String, List<String>> GROUPS = Map.of(
             "printery.streams.deployment", List.of("printery-validator", "printery-dependency-checker",
                     "printery-health-monitor", "printery-notifier", "printery-shield"),
             "printery.streams.validation", List.of("printery-notifier", "printery-orchestrator", "printery-shield"),
@@ -73,7 +73,7 @@ final class ProofEnvironment implements AutoCloseable {
     final RedisServer redis;
     final SlackSink sink;
     final int httpPort;
-    private final Properties properties = new Properties();
+    private final Properties properties;
     private final Map<String, String> env = new HashMap<>();
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -88,9 +88,7 @@ final class ProofEnvironment implements AutoCloseable {
     ProofEnvironment(long seed, boolean persistent) throws IOException {
         random = new Random(seed);
         dir = Files.createTempDirectory("printery-proof-");
-        try (InputStream in = ProofEnvironment.class.getResourceAsStream("/application.properties")) {
-            properties.load(in);
-        }
+        properties = applicationProperties();
         redis = persistent ? RedisServer.startPrivate("--appendonly", "yes", "--appendfsync", "always")
                 : RedisServer.startPrivate();
         sink = new SlackSink();
@@ -107,6 +105,15 @@ final class ProofEnvironment implements AutoCloseable {
         client = RedisClient.create(RedisURI.create(redis.url()));
         client.setDefaultTimeout(Duration.ofSeconds(5));
         connection = client.connect(ByteArrayCodec.INSTANCE);
+    }
+
+    /** The packaged application.properties: the stream names and defaults of `printery run`. */
+    static Properties applicationProperties() throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = ProofEnvironment.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        return properties;
     }
 
     /** The app process with this environment; JVM options such as -Dprintery.retry.delay=100 override properties. */

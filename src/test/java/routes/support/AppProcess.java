@@ -82,6 +82,14 @@ public final class AppProcess implements AutoCloseable {
         return code;
     }
 
+    /** The running process's id: the orchestrator names the holder of a deployment's lease by host and pid. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException("printery is not running");
+        }
+        return process.pid();
+    }
+
     public synchronized boolean running() {
         return process != null && process.isAlive();
     }

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.util.TimeUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,8 @@ import routes.events.proto.DeploymentCompletedEvent;
 import routes.events.proto.DeploymentEvent;
 import routes.events.proto.DeploymentStartedEvent;
 import routes.events.proto.DeploymentStatus;
+import routes.streams.RedisStreamsConfiguration;
+import routes.streams.RedisStreamsEndpoint;
 import routes.support.TestApp;
 
 import static org.awaitility.Awaitility.await;
@@ -117,6 +120,19 @@ class ValidatorRouteTest {
         assertEquals(VALIDATION_RESULT_FAILED, ofFirst.get(1).getValidationCompleted().getResult());
         assertTrue(results.stream().noneMatch(e -> e.getDeploymentId().equals(other)));
         app.awaitAcked(streams.deployment(), "printery-validator");
+    }
+
+    @Test
+    void theEntriesOfADeadInstanceAreClaimedInTimeForAnotherToValidateThemBeforeTheOrchestratorGivesUp() {
+        // Claimed after claimIdleTime at the next claim round, then validated: all of it before the deployment's
+        // validation deadline, or it fails although another instance is there to validate it.
+        RedisStreamsConfiguration consumer = ((RedisStreamsEndpoint) app.camel().getRoute("validator").getEndpoint())
+                .getConfiguration();
+        long claimedAndValidated = consumer.getClaimIdleTime() + consumer.getClaimInterval()
+                + TimeUtils.toMilliSeconds(app.property("printery.validator.check-timeout"));
+        long deadline = TimeUtils.toMilliSeconds(app.property("printery.deploy.validation-timeout"));
+        assertTrue(claimedAndValidated < deadline, claimedAndValidated + " ms to claim and validate, " + deadline
+                + " ms allowed");
     }
 
     @Test
