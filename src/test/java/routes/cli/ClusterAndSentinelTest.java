@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
+import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,11 +73,37 @@ class ClusterAndSentinelTest {
 
     @Test
     void aDeploymentCompletesOnACluster() throws Exception {
-        try (TestApp app = start(cluster.url())) {
+        // Names of the default kind (no hash tag) that put the event streams on every node.
+        String prefix;
+        do {
+            prefix = "test:" + UUID.randomUUID();
+        } while (nodesOf(prefix) < 3);
+        TestApp.Builder builder = builder(cluster.url());
+        for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq")) {
+            builder.property("printery.streams." + stream, prefix + ":" + stream);
+        }
+        try (TestApp app = builder.start()) {
+            deploysToCompletion(app);
+        }
+    }
+
+    private static long nodesOf(String prefix) {
+        return Stream.of("deployment", "validation", "dependency", "health").map(s -> cluster.nodeOf(prefix + ":" + s))
+                .distinct().count();
+    }
+
+    /** operations.md's advice: one hash tag in every stream name puts them on one slot, read by one set of readers. */
+    @Test
+    void aDeploymentCompletesOnAClusterWithTheStreamsUnderOneHashTag() throws Exception {
+        String tag = "{printery-" + UUID.randomUUID() + "}";
+        TestApp.Builder builder = builder(cluster.url());
+        for (String stream : List.of("deployment", "validation", "dependency", "health", "dlq", "record-changes")) {
+            builder.property("printery.streams." + stream, tag + ":" + stream);
+        }
+        try (TestApp app = builder.start()) {
             Streams streams = app.streams();
-            List<Integer> nodes = List.of(streams.deployment(), streams.validation(), streams.dependency(), streams.health())
-                    .stream().map(cluster::nodeOf).distinct().toList();
-            assertTrue(nodes.size() > 1, "the event streams are on several nodes: " + nodes);
+            assertEquals(1, List.of(streams.deployment(), streams.validation(), streams.dependency(), streams.health())
+                    .stream().map(SlotHash::getSlot).distinct().count());
             deploysToCompletion(app);
         }
     }
@@ -88,11 +116,14 @@ class ClusterAndSentinelTest {
     }
 
     private static TestApp start(String redisUrl) throws Exception {
+        return builder(redisUrl).start();
+    }
+
+    private static TestApp.Builder builder(String redisUrl) {
         return TestApp.builder().redis(redisUrl)
                 .manifest(MANIFEST.formatted(web.url("/health"), web.url("/ready"), web.url("/metrics")))
                 .property("printery.health.window", "1s").property("printery.health.samples", "2")
-                .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200")
-                .start();
+                .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200");
     }
 
     private static void deploysToCompletion(TestApp app) throws Exception {
