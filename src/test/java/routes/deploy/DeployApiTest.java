@@ -61,18 +61,16 @@ class DeployApiTest {
                     deployer: simulated
                     settings: {duration: 60s}
                 services:
-                  web: {image: materi/web, health: %1$s, ready: %2$s, metrics: %3$s}
-                  slow: {image: materi/slow, health: %1$s, ready: %2$s, metrics: %3$s}
+                  web: {image: materi/web, %1$s}
+                  slow: {image: materi/slow, %1$s}
                 environments:
                   staging-ok: {variables: env}
                   staging-locked: {variables: env}
                   staging-cancel: {variables: env}
                   staging-origin: {variables: env}
-                """.formatted(web.url("/health"), web.url("/ready"), web.url("/metrics"));
+                """.formatted(web.targets());
         logs = new MdcCapture();
-        app = TestApp.builder().manifest(manifest)
-                .property("printery.health.window", "1s").property("printery.health.samples", "2")
-                .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200").start();
+        app = TestApp.builder().manifest(manifest).quickDeployments().start();
     }
 
     @AfterAll

@@ -85,8 +85,7 @@ class DeployCrashIT {
         discovery.start();
 
         dir = Files.createTempDirectory("printery-deploy-crash-");
-        String targets = "health: %s, ready: %s, metrics: %s".formatted(service.url("/health"), service.url("/ready"),
-                service.url("/metrics"));
+        String targets = service.targets();
         // One stage; each test deploys one service of it, each service to its own environment.
         Path manifest = Files.writeString(dir.resolve("manifest.yaml"), """
                 stages:

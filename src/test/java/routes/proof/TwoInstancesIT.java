@@ -129,8 +129,7 @@ class TwoInstancesIT {
         Path journal = dir.resolve("simulated-deployer.jsonl");
         trail = new DeploymentTrail(redis.url(), journal);
 
-        String targets = "health: %s, ready: %s, metrics: %s".formatted(service.url("/health"), service.url("/ready"),
-                service.url("/metrics"));
+        String targets = service.targets();
         List<String> environments = new ArrayList<>(List.of("takeover"));
         IntStream.rangeClosed(1, BATCH).forEach(i -> environments.add("batch-" + i));
         IntStream.rangeClosed(1, MAX_COMPANIONS).forEach(i -> environments.add("companion-" + i));

@@ -46,15 +46,13 @@ class LiveUpdatesTest {
                     deployer: simulated
                     settings: {duration: 0ms}
                 services:
-                  web: {image: materi/web, health: %1$s, ready: %2$s, metrics: %3$s}
+                  web: {image: materi/web, %s}
                 environments:
                   live-a: {variables: env}
                   live-b: {variables: env}
-                """.formatted(web.url("/health"), web.url("/ready"), web.url("/metrics"));
-        app = TestApp.builder().manifest(manifest)
-                .property("printery.health.window", "1s").property("printery.health.samples", "2")
-                .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200")
-                .property("printery.record.live-heartbeat", "300ms").start();
+                """.formatted(web.targets());
+        app = TestApp.builder().manifest(manifest).quickDeployments().property("printery.record.live-heartbeat", "300ms")
+                .start();
     }
 
     @AfterAll

@@ -386,6 +386,15 @@ public final class TestApp implements AutoCloseable {
             return property("printery.retry.delay", "50").property("printery.retry.maximum-delay", "200");
         }
 
+        /**
+         * Deployments that run in about a second: a health window of 1 s with 2 samples, deploy status polled every
+         * 100 ms, the orchestrator's sweep every 200 ms.
+         */
+        public Builder quickDeployments() {
+            return property("printery.health.window", "1s").property("printery.health.samples", "2")
+                    .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200ms");
+        }
+
         public Builder property(String key, String value) {
             properties.put(key, value);
             return this;

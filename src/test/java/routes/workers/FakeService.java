@@ -48,6 +48,11 @@ public final class FakeService implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** A manifest service's check targets on this service: {@code health: ..., ready: ..., metrics: ...}. */
+    public String targets() {
+        return "health: %s, ready: %s, metrics: %s".formatted(url("/health"), url("/ready"), url("/metrics"));
+    }
+
     public FakeService traffic(int okPerScrape, int errorsPerScrape) {
         this.okPerScrape = okPerScrape;
         this.errorsPerScrape = errorsPerScrape;
