@@ -84,8 +84,9 @@ public class EventLog extends EventNotifierSupport {
             return false;
         }
         Exchange exchange = ((ExchangeEvent) event).getExchange();
-        // An entry's own exchange, not the copies a split makes of it (they name it as their correlation).
-        return exchange.getFromEndpoint() instanceof RedisStreamsEndpoint
+        // An entry's own exchange, read by a route's consumer: not one a producer template made to publish (it has
+        // no route), nor the copies a split makes of it (they name it as their correlation).
+        return exchange.getFromEndpoint() instanceof RedisStreamsEndpoint && exchange.getFromRouteId() != null
                 && exchange.getProperty(ExchangePropertyKey.CORRELATION_ID) == null;
     }
 
