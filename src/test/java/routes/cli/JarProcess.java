@@ -141,8 +141,11 @@ final class JarProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            // What it started too (the demo's redis-server, the launcher's java): a SIGKILL leaves them running.
+            List<ProcessHandle> started = process.descendants().toList();
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+            started.forEach(ProcessHandle::destroyForcibly);
         }
     }
 
