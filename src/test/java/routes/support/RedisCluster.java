@@ -14,6 +14,9 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
+import org.awaitility.Awaitility;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real Redis Cluster of three masters (no replicas), each a private redis-server on a free port, slots split in
@@ -97,13 +100,8 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private void awaitConsistent() {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!consistent()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("the cluster did not settle: " + node(0).clusterInfo());
-            }
-            sleep(50);
-        }
+        Awaitility.await("the cluster settles").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertTrue(consistent(), () -> node(0).clusterInfo()));
     }
 
     /** Every node says ok and knows every other, and all agree on which node serves which slots. */
@@ -141,15 +139,6 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

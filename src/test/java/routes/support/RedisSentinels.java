@@ -13,6 +13,9 @@ import java.util.stream.Collectors;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import org.awaitility.Awaitility;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A master, one replica and three sentinels watching them as {@value #MASTER} (quorum 2, down after 1 s, failover
@@ -79,30 +82,18 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** Waits until the sentinels name another master than the one on {@code oldPort}; fails after {@code within}. */
     public void awaitFailover(int oldPort, Duration within) {
-        long deadline = System.currentTimeMillis() + within.toMillis();
-        while (masterPort() == oldPort) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("no failover from port " + oldPort + " within " + within);
-            }
-            sleep(50);
-        }
+        Awaitility.await("a failover from port " + oldPort).atMost(within).pollInterval(Duration.ofMillis(50))
+                .until(() -> masterPort() != oldPort);
     }
 
     /** Waits until the replica is connected to the master and has all it sent (equal replication offsets). */
     public void awaitReplicaInSync(Duration within) {
-        long deadline = System.currentTimeMillis() + within.toMillis();
-        while (true) {
+        Awaitility.await("the replica in sync").atMost(within).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
             String master = info(master(), "replication");
             String replica = info(replica(), "replication");
-            if (replica.contains("master_link_status:up") && field(master, "master_repl_offset") > 0
-                    && field(master, "master_repl_offset") == field(replica, "slave_repl_offset")) {
-                return;
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("replica not in sync within " + within + ": " + replica);
-            }
-            sleep(50);
-        }
+            assertTrue(replica.contains("master_link_status:up") && field(master, "master_repl_offset") > 0
+                    && field(master, "master_repl_offset") == field(replica, "slave_repl_offset"), replica);
+        });
     }
 
     /** INFO of one section on a server. */
@@ -118,14 +109,9 @@ public final class RedisSentinels implements AutoCloseable {
     }
 
     private void awaitWatching() {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!watching()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("the sentinels did not find the replica and each other; see "
-                        + sentinels.get(0).dir.resolve("sentinel.log"));
-            }
-            sleep(100);
-        }
+        Awaitility.await("the sentinels find the replica and each other").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertTrue(watching(), () -> "see " + sentinels.get(0).dir.resolve("sentinel.log")));
     }
 
     private boolean watching() {
@@ -140,15 +126,6 @@ public final class RedisSentinels implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
@@ -201,18 +178,15 @@ public final class RedisSentinels implements AutoCloseable {
         }
 
         private void awaitUp() {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (true) {
-                try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                    return;
-                } catch (IOException e) {
-                    if (!process.isAlive() || System.currentTimeMillis() > deadline) {
-                        throw new IllegalStateException("sentinel on port " + port + " did not start; see "
-                                + dir.resolve("sentinel.log"));
-                    }
-                    sleep(20);
-                }
-            }
+            Awaitility.await("the sentinel on port " + port + " up; see " + dir.resolve("sentinel.log"))
+                    .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                        assertTrue(process.isAlive(), () -> "the sentinel exited; see " + dir.resolve("sentinel.log"));
+                        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                            return true;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
         }
 
         void stop() {
