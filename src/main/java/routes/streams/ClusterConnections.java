@@ -42,7 +42,7 @@ final class ClusterConnections implements StreamConnections {
     private final RedisClient nodes;
     /** Credentials and TLS of the seed nodes, for the connections to the nodes the topology names. */
     private final RedisURI template;
-    private volatile StatefulRedisClusterConnection<byte[], byte[]> shared;
+    private final SharedConnection<StatefulRedisClusterConnection<byte[], byte[]>> shared;
 
     ClusterConnections(LettuceConnectionFactory factory) {
         RedisClusterClient factoryClient = (RedisClusterClient) factory.getRequiredNativeClient();
@@ -52,6 +52,7 @@ final class ClusterConnections implements StreamConnections {
         cluster.setOptions((ClusterClientOptions) factoryClient.getOptions());
         nodes = RedisClient.create(factoryClient.getResources());
         nodes.setOptions(ClientOptions.copyOf(factoryClient.getOptions()).mutate().autoReconnect(false).build());
+        shared = new SharedConnection<>(() -> cluster.connect(ByteArrayCodec.INSTANCE));
     }
 
     private static List<RedisURI> seeds(LettuceConnectionFactory factory) {
@@ -98,31 +99,15 @@ final class ClusterConnections implements StreamConnections {
 
     @Override
     public RedisStreamCommands<byte[], byte[]> shared() {
-        return sharedConnection().sync();
+        return shared.get().sync();
     }
 
-    private StatefulRedisClusterConnection<byte[], byte[]> sharedConnection() {
-        StatefulRedisClusterConnection<byte[], byte[]> connection = shared;
-        if (connection == null || !connection.isOpen()) {
-            synchronized (this) {
-                connection = shared;
-                if (connection == null || !connection.isOpen()) {
-                    if (connection != null) {
-                        connection.close();
-                    }
-                    connection = cluster.connect(ByteArrayCodec.INSTANCE);
-                    shared = connection;
-                }
-            }
-        }
-        return connection;
-    }
 
     /** On the master of the streams' slot: a reader that still reads from the slot's former master ends within blockTimeout. */
     @Override
     public void unblock(List<String> streams, long clientId) {
         RedisURI node = master(streams).getUri();
-        sharedConnection().sync().getConnection(node.getHost(), node.getPort()).clientUnblock(clientId, UnblockType.TIMEOUT);
+        shared.get().sync().getConnection(node.getHost(), node.getPort()).clientUnblock(clientId, UnblockType.TIMEOUT);
     }
 
     /**
@@ -147,11 +132,7 @@ final class ClusterConnections implements StreamConnections {
 
     @Override
     public void close() {
-        StatefulRedisClusterConnection<byte[], byte[]> connection = shared;
-        shared = null;
-        if (connection != null) {
-            connection.close();
-        }
+        shared.close();
         cluster.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         nodes.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -24,13 +24,14 @@ final class ServerConnections implements StreamConnections {
     /** On the factory's client resources and options, except that it does not reconnect by itself. */
     private final RedisClient client;
     private final RedisURI uri;
-    private volatile StatefulRedisConnection<byte[], byte[]> shared;
+    private final SharedConnection<StatefulRedisConnection<byte[], byte[]>> shared;
 
     ServerConnections(LettuceConnectionFactory factory) {
         RedisClient factoryClient = (RedisClient) factory.getRequiredNativeClient();
         client = RedisClient.create(factoryClient.getResources());
         client.setOptions(factoryClient.getOptions().mutate().autoReconnect(false).build());
         uri = uriOf(factory);
+        shared = new SharedConnection<>(() -> connect(List.of()));
     }
 
     private static RedisURI uriOf(LettuceConnectionFactory factory) {
@@ -66,29 +67,13 @@ final class ServerConnections implements StreamConnections {
 
     @Override
     public RedisStreamCommands<byte[], byte[]> shared() {
-        return sharedConnection().sync();
+        return shared.get().sync();
     }
 
-    private StatefulRedisConnection<byte[], byte[]> sharedConnection() {
-        StatefulRedisConnection<byte[], byte[]> connection = shared;
-        if (connection == null || !connection.isOpen()) {
-            synchronized (this) {
-                connection = shared;
-                if (connection == null || !connection.isOpen()) {
-                    if (connection != null) {
-                        connection.close();
-                    }
-                    connection = connect(List.of());
-                    shared = connection;
-                }
-            }
-        }
-        return connection;
-    }
 
     @Override
     public void unblock(List<String> streams, long clientId) {
-        sharedConnection().sync().clientUnblock(clientId, UnblockType.TIMEOUT);
+        shared.get().sync().clientUnblock(clientId, UnblockType.TIMEOUT);
     }
 
     /**
@@ -108,11 +93,7 @@ final class ServerConnections implements StreamConnections {
 
     @Override
     public void close() {
-        StatefulRedisConnection<byte[], byte[]> connection = shared;
-        shared = null;
-        if (connection != null) {
-            connection.close();
-        }
+        shared.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }
