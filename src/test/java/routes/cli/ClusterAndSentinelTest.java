@@ -42,7 +42,7 @@ class ClusterAndSentinelTest {
                 deployer: simulated
                 settings: {duration: 0ms}
             services:
-              web: {image: materi/web, health: %1$s, ready: %2$s, metrics: %3$s}
+              web: {image: materi/web, %s}
             environments:
               staging: {variables: env}
             """;
@@ -121,9 +121,7 @@ class ClusterAndSentinelTest {
 
     private static TestApp.Builder builder(String redisUrl) {
         return TestApp.builder().redis(redisUrl)
-                .manifest(MANIFEST.formatted(web.url("/health"), web.url("/ready"), web.url("/metrics")))
-                .property("printery.health.window", "1s").property("printery.health.samples", "2")
-                .property("printery.deploy.poll-interval", "100ms").property("printery.deploy.sweep-interval", "200");
+                .manifest(MANIFEST.formatted(web.targets())).quickDeployments();
     }
 
     private static void deploysToCompletion(TestApp app) throws Exception {
