@@ -4,8 +4,12 @@ import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -119,5 +123,25 @@ final class BenchRedis implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** The fields of group {@code name} in an XINFO GROUPS reply (of either codec, text values as strings); null if absent. */
+    static Map<String, Object> group(List<Object> xinfoGroups, String name) {
+        for (Object entry : xinfoGroups) {
+            List<?> pairs = (List<?>) entry;
+            Map<String, Object> fields = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                Object value = pairs.get(i + 1);
+                fields.put(text(pairs.get(i)), value instanceof byte[] ? text(value) : value);
+            }
+            if (name.equals(fields.get("name"))) {
+                return fields;
+            }
+        }
+        return null;
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
     }
 }

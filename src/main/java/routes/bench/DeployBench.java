@@ -359,18 +359,12 @@ public final class DeployBench {
      * group does not exist yet.
      */
     private static long[] group(List<Object> groups) {
-        for (Object entry : groups) {
-            List<?> fields = (List<?>) entry;
-            Map<String, Object> group = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                group.put(String.valueOf(fields.get(i)), fields.get(i + 1));
-            }
-            if (SHIELD_GROUP.equals(String.valueOf(group.get("name")))) {
-                Object lag = group.get("lag");
-                return new long[] {lag instanceof Number n ? n.longValue() : -1, ((Number) group.get("pending")).longValue()};
-            }
+        Map<String, Object> group = BenchRedis.group(groups, SHIELD_GROUP);
+        if (group == null) {
+            return null;
         }
-        return null;
+        Object lag = group.get("lag");
+        return new long[] {lag instanceof Number n ? n.longValue() : -1, ((Number) group.get("pending")).longValue()};
     }
 
     /** Samples the record's group on every stream: its lag (entries not read yet) and pending (read, not acked). */

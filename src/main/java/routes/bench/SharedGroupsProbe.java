@@ -124,17 +124,11 @@ final class SharedGroupsProbe {
 
     /** Every entry delivered to the group (its last delivered id is the stream's last) and none pending. */
     private static boolean drained(RedisCommands<byte[], byte[]> redis, String stream, String lastId, String group) {
-        for (Object info : redis.xinfoGroups(bytes(stream))) {
-            List<?> pairs = (List<?>) info;
-            Map<String, Object> fields = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                fields.put(text(pairs.get(i)), pairs.get(i + 1));
-            }
-            if (group.equals(text(fields.get("name")))) {
-                return lastId.equals(text(fields.get("last-delivered-id"))) && (Long) fields.get("pending") == 0;
-            }
+        Map<String, Object> fields = BenchRedis.group(redis.xinfoGroups(bytes(stream)), group);
+        if (fields == null) {
+            throw new IllegalStateException("no group " + group + " on " + stream);
         }
-        throw new IllegalStateException("no group " + group + " on " + stream);
+        return lastId.equals(fields.get("last-delivered-id")) && (Long) fields.get("pending") == 0;
     }
 
     private static String expect(BufferedReader output, String start, Process peer) throws IOException {
@@ -150,10 +144,6 @@ final class SharedGroupsProbe {
             PrintWriter input = new PrintWriter(peer.getOutputStream(), true, StandardCharsets.UTF_8);
             input.println(word);
         }
-    }
-
-    private static String text(Object value) {
-        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
     }
 
     private static byte[] bytes(String s) {
